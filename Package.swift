@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// SIMD code needs a target CPU: without one swiftc emits baseline x86-64 and SIMD kernels run ~50x slower
+// (see shared/reference/machine.md). `haswell` (AVX2 + FMA + F16C) is the portable default;
+// `TINA_TARGET_CPU=native make build` opts into this machine's full instruction set (AVX-512 here).
+let targetCPU = Context.environment["TINA_TARGET_CPU"] ?? "haswell"
+let simdFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+
+let package = Package(
+    name: "Tina",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tina", targets: ["tina"]),
+        .library(name: "TinaCore", targets: ["TinaCore"]),
+        .library(name: "TinaFormats", targets: ["TinaFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
+        .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
+        .executableTarget(
+            name: "tina",
+            dependencies: [
+                "TinaCore", "TinaFormats", "TinaBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: simdFlags
+        ),
+        .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .testTarget(
+            name: "TinaFormatsTests",
+            dependencies: ["TinaFormats", "TinaCore"],
+            swiftSettings: simdFlags
+        ),
+    ]
+)

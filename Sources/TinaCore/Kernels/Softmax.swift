@@ -1,0 +1,53 @@
+import Foundation
+
+/// Softmax and log-softmax over one row, numerically stable (max subtracted first). -inf entries
+/// (masked positions) get probability 0.
+public enum Softmax {
+    /// Largest element of the row (or -inf for an empty row).
+    @inline(__always)
+    public static func max(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var m = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= count { m = pointwiseMax(m, load16(x + i)); i += 16 }
+        var result = m.max()
+        while i < count { result = Swift.max(result, x[i]); i += 1 }
+        return result
+    }
+
+    /// log(sum(exp(x))), the normalizer of log-softmax.
+    public static func logSumExp(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        let m = max(x, count: count)
+        if m == -.infinity { return -.infinity }
+        var acc = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count { acc += simdExp(load16(x + i) - m); i += 16 }
+        var sum = acc.sum()
+        while i < count { sum += expf(x[i] - m); i += 1 }
+        return m + logf(sum)
+    }
+
+    /// In place (output may equal input): y = exp(x - max) / sum.
+    public static func apply(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+        let m = max(x, count: count)
+        var acc = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let e = simdExp(load16(x + i) - m)
+            store16(e, output + i)
+            acc += e
+            i += 16
+        }
+        var sum = acc.sum()
+        while i < count { output[i] = expf(x[i] - m); sum += output[i]; i += 1 }
+        Elementwise.scale(output, by: 1 / sum, count: count)
+    }
+
+    /// y = x - logSumExp(x).
+    public static func logApply(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+        let lse = logSumExp(x, count: count)
+        var i = 0
+        let shift = SIMD16<Float>(repeating: lse)
+        while i + 16 <= count { store16(load16(x + i) - shift, output + i); i += 16 }
+        while i < count { output[i] = x[i] - lse; i += 1 }
+    }
+}

@@ -1,0 +1,33 @@
+import Dispatch
+import Foundation
+
+/// Splits loops over the machine's cores. The work of one call is cut into at most `threadCount` contiguous
+/// chunks so each core streams its own slice of a weight matrix (what a memory-bound GEMV needs).
+public enum Parallel {
+    /// Worker count: `TINA_NUM_THREADS` when set to a positive integer, else the active processor count.
+    public static let threadCount: Int = {
+        if let text = ProcessInfo.processInfo.environment["TINA_NUM_THREADS"], let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Calls `body` on disjoint ranges covering `0..<count`, in parallel when the work is large enough.
+    /// `minChunk` keeps tiny loops on one thread, where dispatch overhead would dominate.
+    public static func forChunks(of count: Int, minChunk: Int = 1, threads: Int = threadCount,
+                                 _ body: @Sendable (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = max(1, min(threads, count / max(minChunk, 1)))
+        if chunks == 1 { body(0..<count); return }
+        let step = (count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * step
+            let end = min(count, start + step)
+            if start < end { body(start..<end) }
+        }
+    }
+}
+
+/// Lets raw pointers cross into concurrent closures. The caller guarantees that chunks write disjoint memory.
+public struct UnsafeSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// The bytes behind one or more `Tensor` views: either owned (64-byte aligned, freed on deinit) or borrowed
+/// from another owner such as a memory-mapped file, which is kept alive for as long as the storage is.
+public final class TensorStorage: @unchecked Sendable {
+    public let bytes: UnsafeMutableRawPointer
+    public let byteCount: Int
+    private let owner: AnyObject?
+    private let ownsBytes: Bool
+
+    /// Allocates `byteCount` zeroed bytes.
+    public init(zeroedByteCount byteCount: Int) {
+        let size = max(byteCount, 1)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        self.byteCount = byteCount
+        owner = nil
+        ownsBytes = true
+    }
+
+    /// Wraps memory that `owner` keeps valid. The memory must not be written if the owner maps it read-only.
+    public init(borrowing bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
+        self.bytes = bytes
+        self.byteCount = byteCount
+        self.owner = owner
+        ownsBytes = false
+    }
+
+    deinit {
+        if ownsBytes { bytes.deallocate() }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import TinaBench
+import TinaCore
+import TinaFormats
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure kernels against this machine's limits (run from a release build).",
+        discussion: """
+        Every suite first measures the machine's FP32 FMA peak and DRAM read bandwidth in the same run,
+        then prints each result beside them. Shapes come from the decoder config (default: the published
+        DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
+        """,
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, PeakCommand.self, AllCommand.self])
+}
+
+struct BenchOptions: ParsableArguments {
+    @Option(help: "A config.json (or model directory) whose shapes to use. Default: DeepSeek-R1-Distill-Qwen-1.5B.")
+    var config: String?
+
+    @Flag(help: "Print the JSON report on stdout instead of the table.")
+    var json = false
+
+    @Option(help: "Also write the JSON report to this file.")
+    var output: String?
+
+    func decoderConfig() throws -> DecoderConfig {
+        guard let config else { return r1Distill15BConfig }
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory)
+        return try DecoderConfig.load(configPath: isDirectory.boolValue ? config + "/config.json" : config)
+    }
+
+    func log(_ line: String) {
+        if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+    }
+}
+
+struct BenchReport: Encodable {
+    var tool = "tina bench"
+    var date = ISO8601DateFormatter().string(from: Date())
+    var suite: String
+    var build: String
+    var openblasCore = BLAS.coreName
+    var threads = Parallel.threadCount
+    var limits: MachineLimits
+    var gemm: [GEMMResult]?
+    var gemv: [GEMVResult]?
+    var kernels: [KernelResult]?
+
+    init(suite: String, limits: MachineLimits) {
+        self.suite = suite
+        self.limits = limits
+        #if DEBUG
+        build = "debug (numbers are not representative: use swift build -c release)"
+        #else
+        build = "release"
+        #endif
+    }
+
+    func emit(_ options: BenchOptions) throws {
+        let text = try jsonText(self)
+        if options.json { print(text) }
+        if let path = options.output {
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+}
+
+func measureLimits(_ options: BenchOptions) -> MachineLimits {
+    #if DEBUG
+    options.log("warning: debug build; benchmark with `swift build -c release` (make bench)")
+    #endif
+    let limits = MachineLimits.measure()
+    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s, DRAM read %.1f GB/s, OpenBLAS core %@",
+                       limits.threads, limits.fp32PeakGFLOPS, limits.dramReadGBps, BLAS.coreName))
+    return limits
+}
+
+func parseRows(_ text: String) throws -> [Int] {
+    let rows = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !rows.isEmpty, rows.allSatisfy({ $0 > 0 }) else {
+        throw ValidationError("--rows must be a comma-separated list of positive integers, got '\(text)'")
+    }
+    return rows
+}
+
+struct GEMMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "Prefill/training matmuls through OpenBLAS.")
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Comma-separated M (tokens) values.") var rows = "512,1024,2048"
+    @Flag(help: "Include the lm_head (vocab x hidden) shape.") var lmHead = false
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "gemm", limits: limits)
+        report.gemm = GEMMBench.run(shapes: ProjectionShape.of(try options.decoderConfig(), includeLMHead: lmHead),
+                                    rows: try parseRows(rows), peakGFLOPS: limits.fp32PeakGFLOPS, progress: options.log)
+        try report.emit(options)
+    }
+}
+
+struct GEMVCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gemv", abstract: "Decode matmuls (M = 1..16) with weights streamed from DRAM.")
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Comma-separated M (sequences) values.") var rows = "1,2,4,8,16"
+    @Flag(help: "Only the MLP shapes (gate/up and down), the biggest matrices of a layer.") var mlpOnly = false
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "gemv", limits: limits)
+        var shapes = ProjectionShape.of(try options.decoderConfig())
+        if mlpOnly { shapes = shapes.filter { $0.name.hasPrefix("gate") || $0.name.hasPrefix("down") } }
+        report.gemv = try GEMVBench.run(shapes: shapes, rows: try parseRows(rows), dramGBps: limits.dramReadGBps, progress: options.log)
+        try report.emit(options)
+    }
+}
+
+struct KernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kernels", abstract: "RMSNorm, RoPE, SwiGLU, softmax and conversions.")
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let limits = measureLimits(options)
+        let c = try options.decoderConfig()
+        var report = BenchReport(suite: "kernels", limits: limits)
+        report.kernels = KernelBench.run(hidden: c.hiddenSize, intermediate: c.intermediateSize, vocab: c.vocabSize,
+                                         headDim: c.headDim, heads: c.headCount, progress: options.log)
+        try report.emit(options)
+    }
+}
+
+struct PeakCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "peak", abstract: "Only the machine's FP32 peak and DRAM bandwidth.")
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        try BenchReport(suite: "peak", limits: measureLimits(options)).emit(options)
+    }
+}
+
+struct AllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "gemm, gemv (MLP shapes) and kernels in one run.")
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let limits = measureLimits(options)
+        let c = try options.decoderConfig()
+        var report = BenchReport(suite: "all", limits: limits)
+        report.gemm = GEMMBench.run(shapes: ProjectionShape.of(c), rows: [512, 1024, 2048],
+                                    peakGFLOPS: limits.fp32PeakGFLOPS, progress: options.log)
+        report.gemv = try GEMVBench.run(shapes: ProjectionShape.of(c).filter { $0.name.hasPrefix("gate") || $0.name.hasPrefix("down") },
+                                        rows: [1, 2, 4, 8, 16], dramGBps: limits.dramReadGBps, progress: options.log)
+        report.kernels = KernelBench.run(hidden: c.hiddenSize, intermediate: c.intermediateSize, vocab: c.vocabSize,
+                                         headDim: c.headDim, heads: c.headCount, progress: options.log)
+        try report.emit(options)
+    }
+}
