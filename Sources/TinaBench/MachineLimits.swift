@@ -1,41 +1,40 @@
 import Dispatch
+import CTinaPeak
 import TinaCore
 
 /// The machine's ceilings, measured in the same run as the benchmarks they are compared with.
 public struct MachineLimits: Codable, Sendable {
     public var threads: Int
-    /// FP32 FMA throughput over all threads, GFLOP/s.
+    /// FP32 FMA throughput over all threads with the CPU's widest vectors (AVX-512 where present), GFLOP/s.
     public var fp32PeakGFLOPS: Double
+    /// The same with 256-bit AVX2 vectors: the ceiling of Swift SIMD code built for the haswell target.
+    public var fp32PeakAVX2GFLOPS: Double
+    public var hasAVX512: Bool
     /// Streaming read bandwidth from DRAM over all threads, GB/s (buffer far larger than the caches).
     public var dramReadGBps: Double
 
     public static func measure(threads: Int = Parallel.threadCount, bufferMiB: Int = 256) -> MachineLimits {
-        MachineLimits(threads: threads, fp32PeakGFLOPS: fp32Peak(threads: threads),
-                      dramReadGBps: dramRead(threads: threads, bufferMiB: bufferMiB))
+        let avx512 = tina_peak_has_avx512() == 1
+        let avx2Peak = fp32Peak(threads: threads, avx512: false)
+        return MachineLimits(threads: threads, fp32PeakGFLOPS: avx512 ? fp32Peak(threads: threads, avx512: true) : avx2Peak,
+                             fp32PeakAVX2GFLOPS: avx2Peak, hasAVX512: avx512,
+                             dramReadGBps: dramRead(threads: threads, bufferMiB: bufferMiB))
     }
 
-    /// 12 independent FMA chains of 8 lanes per thread keep both FMA pipes of a core busy.
-    public static func fp32Peak(threads: Int) -> Double {
-        let iterations = 20_000_000
+    /// FMA throughput of 12 independent vector chains per thread, with AVX-512 when the CPU has it
+    /// (`avx512: false` gives the AVX2 peak, the ceiling of code compiled for the portable haswell target).
+    public static func fp32Peak(threads: Int, avx512: Bool = tina_peak_has_avx512() == 1) -> Double {
+        let iterations = 10_000_000
+        let use512: Int32 = avx512 ? 1 : 0
         let sink = UnsafeMutablePointer<Float>.allocate(capacity: threads * 16)
         defer { sink.deallocate() }
         let out = UnsafeSendable(sink)
-        let seconds = Stopwatch.best(minSeconds: 0.5, minRuns: 3, maxRuns: 10) {
+        let seconds = Stopwatch.best(minSeconds: 0.5, minRuns: 5, maxRuns: 50) {
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let m = SIMD8<Float>(repeating: 0.999_999), c = SIMD8<Float>(repeating: 1e-7)
-                var a0 = SIMD8<Float>(repeating: Float(t)), a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3
-                var a4 = a0 + 4, a5 = a0 + 5, a6 = a0 + 6, a7 = a0 + 7, a8 = a0 + 8, a9 = a0 + 9
-                var a10 = a0 + 10, a11 = a0 + 11
-                for _ in 0..<(iterations / 12) {
-                    a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c
-                    a4 = a4 * m + c; a5 = a5 * m + c; a6 = a6 * m + c; a7 = a7 * m + c
-                    a8 = a8 * m + c; a9 = a9 * m + c; a10 = a10 * m + c; a11 = a11 * m + c
-                }
-                let total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11))
-                out.value[t * 16] = total.sum()
+                out.value[t * 16] = tina_peak_fma_loop(iterations, use512)
             }
         }
-        let flops = Double(threads) * Double(iterations / 12) * 12 * 8 * 2
+        let flops = Double(threads) * Double(iterations) * Double(tina_peak_flops_per_iteration(use512))
         return flops / seconds / 1e9
     }
 
@@ -46,7 +45,7 @@ public struct MachineLimits: Codable, Sendable {
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 1, count: count)
         let shared = UnsafeSendable(buffer)
-        let seconds = Stopwatch.best(minSeconds: 1.0, minRuns: 4, maxRuns: 20) {
+        let seconds = Stopwatch.best(minSeconds: 1.5, minRuns: 10, maxRuns: 200) {
             let chunk = count / threads
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 let p = shared.value + t * chunk

@@ -16,7 +16,7 @@ extension DecoderConfig {
         guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
             throw TinaError.malformed(source: source, reason: "not a JSON object")
         }
-        var fields = JSONFields(root: root, source: source)
+        let fields = JSONFields(root: root, source: source)
         let modelType = try fields.string("model_type")
         guard let modelType else { throw TinaError.missing(source: source, what: "field 'model_type'") }
         let family: Family
@@ -55,12 +55,12 @@ extension DecoderConfig {
         guard config.hiddenAct == "silu" else {
             throw TinaError.unsupported(source: source, reason: "hidden_act '\(config.hiddenAct)' (only silu)")
         }
-        try readRope(into: &config, fields: &fields, root: root, source: source)
+        try readRope(into: &config, fields: fields, root: root, source: source)
         try config.validate(source: source)
         return config
     }
 
-    private static func readRope(into config: inout DecoderConfig, fields: inout JSONFields, root: [String: Any],
+    private static func readRope(into config: inout DecoderConfig, fields: JSONFields, root: [String: Any],
                                  source: String) throws {
         if let theta = try fields.double("rope_theta") { config.ropeTheta = theta }
         for key in ["rope_parameters", "rope_scaling"] {
@@ -68,7 +68,7 @@ extension DecoderConfig {
             guard let map = value as? [String: Any] else {
                 throw TinaError.malformed(source: source, reason: "field '\(key)' is not an object")
             }
-            var inner = JSONFields(root: map, source: source, prefix: key + ".")
+            let inner = JSONFields(root: map, source: source, prefix: key + ".")
             if let theta = try inner.double("rope_theta") { config.ropeTheta = theta }
             let kind = try inner.string("rope_type") ?? inner.string("type") ?? "default"
             if kind != "default" {

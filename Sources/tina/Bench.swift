@@ -28,7 +28,7 @@ struct BenchOptions: ParsableArguments {
     func decoderConfig() throws -> DecoderConfig {
         guard let config else { return r1Distill15BConfig }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory)
         return try DecoderConfig.load(configPath: isDirectory.boolValue ? config + "/config.json" : config)
     }
 
@@ -73,8 +73,9 @@ func measureLimits(_ options: BenchOptions) -> MachineLimits {
     options.log("warning: debug build; benchmark with `swift build -c release` (make bench)")
     #endif
     let limits = MachineLimits.measure()
-    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s, DRAM read %.1f GB/s, OpenBLAS core %@",
-                       limits.threads, limits.fp32PeakGFLOPS, limits.dramReadGBps, BLAS.coreName))
+    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s (%@; AVX2 %.1f), DRAM read %.1f GB/s, OpenBLAS core %@",
+                       limits.threads, limits.fp32PeakGFLOPS, limits.hasAVX512 ? "AVX-512" : "AVX2",
+                       limits.fp32PeakAVX2GFLOPS, limits.dramReadGBps, BLAS.coreName))
     return limits
 }
 

@@ -1,0 +1,42 @@
+# Tina in Swift. `make demo` and `make test` are the two commands a fresh machine needs (see README.md).
+# System dependencies are installed when missing (Debian/Ubuntu, apt-get; sudo is used when not root).
+
+TARGET_CPU ?= haswell
+SWIFT ?= swift
+SYSTEM_PACKAGES := libopenblas-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export TINA_TARGET_CPU := $(TARGET_CPU)
+
+.PHONY: all deps build debug test demo bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Release build (SIMD kernels compiled for $(TARGET_CPU); `make build TARGET_CPU=native` for this machine's ISA).
+build: deps
+	$(SWIFT) build -c release --product tina
+
+debug: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+# The main job for now: describe the shipped tiny Qwen2 checkpoint.
+demo: build
+	$$($(SWIFT) build -c release --show-bin-path)/tina inspect Tests/Fixtures/tiny-qwen2
+
+# All kernel benchmarks at the DeepSeek-R1-Distill-Qwen-1.5B shapes; JSON lands in bench/results/.
+bench: build
+	mkdir -p bench/results
+	$$($(SWIFT) build -c release --show-bin-path)/tina bench all --output bench/results/bench-all.json
+
+clean:
+	rm -rf .build
