@@ -20,14 +20,14 @@ import TinaCore
         let wide = randomFloats(count, seed: 3)
         let bits = wide.map(HalfPrecision.floatToBF16)
         let x = randomFloats(count, seed: 4)
-        var even = [Float](repeating: 0, count: count / 2 + 1), odd = even
-        EvenOdd.split(x, count: count, even: &even, odd: &odd)
-        let fast = Dot.bf16(bits, even: even, odd: odd, x: x, count: count)
+        var paired = [Float](repeating: 0, count: count)
+        EvenOdd.interleave(x, count: count, paired: &paired)
+        let fast = Dot.bf16(bits, paired: paired, x: x, count: count)
         let reference = ScalarReference.dot(bits.map(HalfPrecision.bf16ToFloat), x)
         #expect(maxScaledError([fast], [reference]) < 1e-5)
     }
 
-    @Test(arguments: [(1, 5, 7), (1, 64, 1536), (3, 17, 130), (16, 40, 96), (2, 300, 33)])
+    @Test(arguments: [(1, 5, 7), (1, 64, 1536), (3, 17, 130), (16, 40, 96), (2, 300, 33), (9, 7, 50), (8, 6, 2048)])
     func gemvMatchesReference(m: Int, n: Int, k: Int) throws {
         let w = randomFloats(n * k, seed: 5), x = randomFloats(m * k, seed: 6), bias = randomFloats(n, seed: 7)
         let weight = try Tensor(shape: [n, k], values: w)

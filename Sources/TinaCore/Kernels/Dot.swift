@@ -20,13 +20,17 @@ public enum Dot {
         while i < count { sum += a[i] * b[i]; i += 1 }
         return sum
     }
+}
 
-    /// sum_i bf16(w[i]) * x[i], with x given pre-split into even and odd halves (`EvenOdd.split`).
-    /// 32 bf16 weights load as 16 UInt32 words: `word << 16` is the even element, `word & 0xFFFF0000` the odd one.
-    /// This avoids widening UInt16 lanes, which the compiler does not inline (reference/machine.md §3).
+extension Dot {
+    /// sum_i bf16(w[i]) * x[i] (the decode hot path). 32 bf16 weights load as 16 UInt32 words: `word << 16`
+    /// is the even element and `word & 0xFFFF0000` the odd one, which avoids widening UInt16 lanes (the
+    /// compiler does not inline that; reference/machine.md section 3). x comes pre-arranged by
+    /// `EvenOdd.interleave` (per block of 32: the 16 even elements, then the 16 odd ones), so activations
+    /// are one contiguous stream beside the weights; the tail past the last full block uses x itself.
     @inline(__always)
-    public static func bf16(_ w: UnsafePointer<UInt16>, even: UnsafePointer<Float>, odd: UnsafePointer<Float>,
-                            x: UnsafePointer<Float>, count: Int) -> Float {
+    public static func bf16(_ w: UnsafePointer<UInt16>, paired: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                            count: Int) -> Float {
         let raw = UnsafeRawPointer(w)
         let highMask = SIMD16<UInt32>(repeating: 0xFFFF_0000)
         var e0 = SIMD16<Float>(), o0 = SIMD16<Float>(), e1 = SIMD16<Float>(), o1 = SIMD16<Float>()
@@ -34,18 +38,16 @@ public enum Dot {
         while i + 64 <= count {
             let u0 = raw.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<UInt32>.self)
             let u1 = raw.loadUnaligned(fromByteOffset: i &* 2 &+ 64, as: SIMD16<UInt32>.self)
-            let h = i >> 1
-            e0.addProduct(unsafeBitCast(u0 &<< 16, to: SIMD16<Float>.self), load16(even + h))
-            o0.addProduct(unsafeBitCast(u0 & highMask, to: SIMD16<Float>.self), load16(odd + h))
-            e1.addProduct(unsafeBitCast(u1 &<< 16, to: SIMD16<Float>.self), load16(even + h + 16))
-            o1.addProduct(unsafeBitCast(u1 & highMask, to: SIMD16<Float>.self), load16(odd + h + 16))
+            e0.addProduct(unsafeBitCast(u0 &<< 16, to: SIMD16<Float>.self), load16(paired + i))
+            o0.addProduct(unsafeBitCast(u0 & highMask, to: SIMD16<Float>.self), load16(paired + i + 16))
+            e1.addProduct(unsafeBitCast(u1 &<< 16, to: SIMD16<Float>.self), load16(paired + i + 32))
+            o1.addProduct(unsafeBitCast(u1 & highMask, to: SIMD16<Float>.self), load16(paired + i + 48))
             i += 64
         }
         while i + 32 <= count {
             let u0 = raw.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<UInt32>.self)
-            let h = i >> 1
-            e0.addProduct(unsafeBitCast(u0 &<< 16, to: SIMD16<Float>.self), load16(even + h))
-            o0.addProduct(unsafeBitCast(u0 & highMask, to: SIMD16<Float>.self), load16(odd + h))
+            e0.addProduct(unsafeBitCast(u0 &<< 16, to: SIMD16<Float>.self), load16(paired + i))
+            o0.addProduct(unsafeBitCast(u0 & highMask, to: SIMD16<Float>.self), load16(paired + i + 16))
             i += 32
         }
         var sum = ((e0 + o0) + (e1 + o1)).sum()
@@ -54,14 +56,18 @@ public enum Dot {
     }
 }
 
-/// Even/odd de-interleaving of an activation vector, done once per GEMV so `Dot.bf16` can use word loads.
+/// Activation layout for bf16 dot products.
 public enum EvenOdd {
-    /// even[j] = x[2j], odd[j] = x[2j+1] for j < count/2.
-    public static func split(_ x: UnsafePointer<Float>, count: Int,
-                             even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
-        for j in 0..<(count / 2) {
-            even[j] = x[2 * j]
-            odd[j] = x[2 * j + 1]
+    /// Arranges x for `Dot.bf16(_:paired:x:count:)`: every full block of 32 elements becomes its 16 even
+    /// elements followed by its 16 odd ones. `paired` needs room for `count` floats; the tail is left as is.
+    public static func interleave(_ x: UnsafePointer<Float>, count: Int, paired: UnsafeMutablePointer<Float>) {
+        var block = 0
+        while block + 32 <= count {
+            for j in 0..<16 {
+                paired[block + j] = x[block + 2 * j]
+                paired[block + 16 + j] = x[block + 2 * j + 1]
+            }
+            block += 32
         }
     }
 }
