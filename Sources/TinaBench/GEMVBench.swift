@@ -3,7 +3,8 @@ import TinaCore
 /// One timed decode matmul of M rows against a weight matrix in DRAM.
 public struct GEMVResult: Codable, Sendable {
     public var projection: String
-    /// "tina-bf16", "tina-f32", "openblas-sgemv" (M = 1) or "openblas-sgemm".
+    /// "tina-bf16", "tina-bf16-packed" (K panels, long rows only), "tina-f32", "openblas-sgemv" (M = 1)
+    /// or "openblas-sgemm".
     public var kernel: String
     public var m: Int, n: Int, k: Int
     public var seconds: Double
@@ -34,6 +35,7 @@ public enum GEMVBench {
             let bf16Copies = max(2, rotationBytes / (n * k * 2))
             var bf16Weights: [Tensor] = []
             for i in 0..<bf16Copies { bf16Weights.append(try f32Weights[i % copies].converted(to: .bf16)) }
+            let packedWeights = k > 2048 ? try bf16Weights.map { try PackedBF16Matrix($0) } : []
             let maxRows = rows.max() ?? 1
             let x = randomBuffer(maxRows * k, &rng)
             let y = UnsafeMutablePointer<Float>.allocate(capacity: maxRows * n)
@@ -53,6 +55,11 @@ public enum GEMVBench {
                 }
                 measure("tina-bf16", bytesPerWeight: 2) { i in
                     try? GEMV.apply(weight: bf16Weights[i % bf16Copies], input: x, rows: m, output: y)
+                }
+                if !packedWeights.isEmpty {
+                    measure("tina-bf16-packed", bytesPerWeight: 2) { i in
+                        GEMV.apply(weight: packedWeights[i % bf16Copies], input: x, rows: m, output: y)
+                    }
                 }
                 measure("tina-f32", bytesPerWeight: 4) { i in
                     try? GEMV.apply(weight: f32Weights[i % copies], input: x, rows: m, output: y)

@@ -41,6 +41,18 @@ import TinaCore
         #expect(maxScaledError(y, ScalarReference.gemv(rounded, n: n, k: k, x: x, rows: m)) < 1e-5)
     }
 
+    @Test(arguments: [(1, 9, 100, 32), (3, 6, 8960, 2048), (8, 5, 200, 64), (9, 12, 130, 96), (1, 4, 64, 4096)])
+    func packedGEMVMatchesReference(m: Int, n: Int, k: Int, panel: Int) throws {
+        let w = randomFloats(n * k, seed: 15), x = randomFloats(m * k, seed: 16), bias = randomFloats(n, seed: 17)
+        let packed = try PackedBF16Matrix(Tensor(shape: [n, k], values: w), panelWidth: panel)
+        #expect(packed.panelWidth == min(k, panel))
+        var y = [Float](repeating: 0, count: m * n)
+        GEMV.apply(weight: packed, input: x, rows: m, output: &y, bias: bias)
+        let rounded = w.map { HalfPrecision.bf16ToFloat(HalfPrecision.floatToBF16($0)) }
+        #expect(maxScaledError(y, ScalarReference.gemv(rounded, n: n, k: k, x: x, rows: m, bias: bias)) < 1e-5)
+        #expect(throws: TinaError.self) { try PackedBF16Matrix(Tensor(zeros: [4], dtype: .f32)) }
+    }
+
     @Test func gemvRejectsUnsupportedWeights() throws {
         let weight = try Tensor(zeros: [4, 4], dtype: .i32)
         var y = [Float](repeating: 0, count: 4)

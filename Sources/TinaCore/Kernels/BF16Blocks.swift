@@ -7,15 +7,15 @@ enum BF16Blocks {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    /// Two weight rows against four activation rows; `out[r * stride + j]` receives row j's dot with x_r.
+    /// Two weight rows against four activation rows; row j's dot with x_r is added to `out[r * stride + j]`.
     @inline(__always)
     static func block2x4(_ w0: UnsafePointer<UInt16>, _ w1: UnsafePointer<UInt16>,
-                         paired: UnsafePointer<Float>, x: UnsafePointer<Float>, count: Int,
+                         paired: UnsafePointer<Float>, x: UnsafePointer<Float>, count: Int, xStride: Int,
                          out: UnsafeMutablePointer<Float>, stride: Int) {
         let r0 = UnsafeRawPointer(w0), r1 = UnsafeRawPointer(w1)
         let mask = SIMD8<UInt32>(repeating: 0xFFFF_0000)
-        // Activation row r starts at paired + r * count.
-        let x0 = paired, x1 = paired + count, x2 = paired + 2 * count, x3 = paired + 3 * count
+        // Activation row r starts at paired + r * xStride.
+        let x0 = paired, x1 = paired + xStride, x2 = paired + 2 * xStride, x3 = paired + 3 * xStride
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>(), a03 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
         var i = 0
@@ -42,14 +42,14 @@ enum BF16Blocks {
         while i < count {
             let v0 = HalfPrecision.bf16ToFloat(w0[i]), v1 = HalfPrecision.bf16ToFloat(w1[i])
             for r in 0..<4 {
-                sums[r] += v0 * x[r * count + i]
-                sums[4 + r] += v1 * x[r * count + i]
+                sums[r] += v0 * x[r * xStride + i]
+                sums[4 + r] += v1 * x[r * xStride + i]
             }
             i += 1
         }
         for r in 0..<4 {
-            out[r * stride] = sums[r]
-            out[r * stride + 1] = sums[4 + r]
+            out[r * stride] += sums[r]
+            out[r * stride + 1] += sums[4 + r]
         }
     }
 }
