@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "tina", targets: ["tina"]),
         .library(name: "TinaCore", targets: ["TinaCore"]),
         .library(name: "TinaFormats", targets: ["TinaFormats"]),
+        .library(name: "TinaModels", targets: ["TinaModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,17 +27,19 @@ let package = Package(
         ),
         .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
         .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "CTinaPeak"], swiftSettings: simdFlags),
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaBench",
+                "TinaCore", "TinaFormats", "TinaModels", "TinaBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
         ),
+        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaFormats", "TinaCore"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .testTarget(
             name: "TinaFormatsTests",

@@ -123,6 +123,20 @@ public struct PackedBF16Matrix: Sendable {
         }
     }
 
+    /// Widens rows `range` to f32, row-major [range.count, columns], into `destination`.
+    public func widenRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let base = UnsafePointer(storage.bytes.assumingMemoryBound(to: UInt16.self))
+        var start = 0
+        while start < columns {
+            let width = min(panelWidth, columns - start)
+            let panel = base + rows * start
+            for (i, r) in range.enumerated() {
+                HalfPrecision.bf16ToFloat(panel + r * width, destination + i * columns + start, count: width)
+            }
+            start += width
+        }
+    }
+
     var panelPointers: [UnsafePointer<UInt16>] {
         let base = UnsafePointer(storage.bytes.assumingMemoryBound(to: UInt16.self))
         return stride(from: 0, to: columns, by: max(panelWidth, 1)).map { base + rows * $0 }

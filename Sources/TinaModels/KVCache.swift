@@ -1,0 +1,123 @@
+import TinaCore
+
+/// Keys and values of every layer for a set of sequences, f32, [position, kvHeads * headDim] per layer.
+/// Sequences grow on demand (capacity doubles) within a byte budget; `fork` copies a sequence so G samples
+/// can share one prompt's prefill, `truncate` rolls a sequence back. Not thread-safe: one owner drives it.
+public final class KVCache: @unchecked Sendable {
+    public let layerCount: Int
+    public let kvDim: Int
+    /// The most bytes the cache may hold; growing past it throws.
+    public let maxBytes: Int
+    public private(set) var bytesReserved = 0
+
+    final class Sequence {
+        var length = 0
+        var capacity = 0
+        var keys: [UnsafeMutablePointer<Float>] = []
+        var values: [UnsafeMutablePointer<Float>] = []
+
+        func free() {
+            keys.forEach { $0.deallocate() }
+            values.forEach { $0.deallocate() }
+            keys = []; values = []; capacity = 0
+        }
+    }
+
+    private var sequences: [Int: Sequence] = [:]
+    private var nextID = 0
+
+    public init(layerCount: Int, kvDim: Int, maxBytes: Int) {
+        self.layerCount = layerCount
+        self.kvDim = kvDim
+        self.maxBytes = maxBytes
+    }
+
+    deinit { sequences.values.forEach { $0.free() } }
+
+    /// Bytes one cached position takes over all layers (keys and values).
+    public var bytesPerPosition: Int { 2 * layerCount * kvDim * MemoryLayout<Float>.size }
+
+    /// Starts an empty sequence and returns its id.
+    public func newSequence() -> Int {
+        nextID += 1
+        sequences[nextID] = Sequence()
+        return nextID
+    }
+
+    public var sequenceIDs: [Int] { sequences.keys.sorted() }
+
+    public func length(of id: Int) throws -> Int { try sequence(id).length }
+
+    /// Drops a sequence and its memory.
+    public func release(_ id: Int) {
+        guard let s = sequences.removeValue(forKey: id) else { return }
+        bytesReserved -= s.capacity * bytesPerPosition
+        s.free()
+    }
+
+    /// Forgets positions from `length` on.
+    public func truncate(_ id: Int, to length: Int) throws {
+        let s = try sequence(id)
+        guard length >= 0, length <= s.length else {
+            throw TinaError.invalidArgument("cannot truncate sequence \(id) of length \(s.length) to \(length)")
+        }
+        s.length = length
+    }
+
+    /// A new sequence holding a copy of `id`'s cached positions.
+    public func fork(_ id: Int) throws -> Int {
+        let source = try sequence(id)
+        let copy = newSequence()
+        do {
+            try reserve(copy, positions: source.length)
+        } catch {
+            release(copy)
+            throw error
+        }
+        let target = try sequence(copy)
+        for layer in 0..<layerCount {
+            target.keys[layer].update(from: source.keys[layer], count: source.length * kvDim)
+            target.values[layer].update(from: source.values[layer], count: source.length * kvDim)
+        }
+        target.length = source.length
+        return copy
+    }
+
+    /// Makes room for `positions` positions in total (existing ones kept).
+    func reserve(_ id: Int, positions: Int) throws {
+        let s = try sequence(id)
+        guard positions > s.capacity else { return }
+        let capacity = max(positions, min(2 * s.capacity, positions + 4096), 16)
+        let extra = (capacity - s.capacity) * bytesPerPosition
+        guard bytesReserved + extra <= maxBytes else {
+            throw TinaError.invalidArgument("KV cache budget exceeded: sequence \(id) needs \(positions) positions, \(bytesReserved + extra) bytes of \(maxBytes) allowed")
+        }
+        for layer in 0..<layerCount {
+            let k = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
+            if s.capacity > 0 {
+                k.update(from: s.keys[layer], count: s.length * kvDim)
+                v.update(from: s.values[layer], count: s.length * kvDim)
+                s.keys[layer].deallocate()
+                s.values[layer].deallocate()
+                s.keys[layer] = k
+                s.values[layer] = v
+            } else {
+                s.keys.append(k)
+                s.values.append(v)
+            }
+        }
+        s.capacity = capacity
+        bytesReserved += extra
+    }
+
+    func setLength(_ id: Int, _ length: Int) throws { try sequence(id).length = length }
+
+    func keys(_ id: Int, layer: Int) throws -> UnsafeMutablePointer<Float> { try sequence(id).keys[layer] }
+    func values(_ id: Int, layer: Int) throws -> UnsafeMutablePointer<Float> { try sequence(id).values[layer] }
+
+    private func sequence(_ id: Int) throws -> Sequence {
+        guard let s = sequences[id] else { throw TinaError.invalidArgument("unknown KV cache sequence \(id)") }
+        return s
+    }
+}

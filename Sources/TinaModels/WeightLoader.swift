@@ -1,0 +1,106 @@
+import Foundation
+import TinaCore
+import TinaFormats
+
+/// Builds `DecoderWeights` from a checkpoint, checking every tensor's presence and shape against the
+/// configuration and naming the offending tensor when one is wrong.
+struct WeightLoader {
+    let source: WeightSource
+    let config: DecoderConfig
+    let precision: WeightPrecision
+
+    func load() throws -> DecoderWeights {
+        let c = config
+        let q = c.headCount * c.headDim, kv = c.kvHeadCount * c.headDim
+        let embedding = try matrix("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize])
+        var layers: [DecoderLayer] = []
+        for i in 0..<c.layerCount {
+            let p = "model.layers.\(i)."
+            layers.append(DecoderLayer(
+                inputNorm: try vector(p + "input_layernorm.weight", c.hiddenSize),
+                qProj: try linear(p + "self_attn.q_proj", [q, c.hiddenSize], bias: c.qkvBias),
+                kProj: try linear(p + "self_attn.k_proj", [kv, c.hiddenSize], bias: c.qkvBias),
+                vProj: try linear(p + "self_attn.v_proj", [kv, c.hiddenSize], bias: c.qkvBias),
+                oProj: try linear(p + "self_attn.o_proj", [c.hiddenSize, q], bias: c.outputBias),
+                postAttentionNorm: try vector(p + "post_attention_layernorm.weight", c.hiddenSize),
+                gateProj: try linear(p + "mlp.gate_proj", [c.intermediateSize, c.hiddenSize], bias: c.mlpBias),
+                upProj: try linear(p + "mlp.up_proj", [c.intermediateSize, c.hiddenSize], bias: c.mlpBias),
+                downProj: try linear(p + "mlp.down_proj", [c.hiddenSize, c.intermediateSize], bias: c.mlpBias)))
+        }
+        let lmHead: Linear
+        if c.tieWordEmbeddings {
+            lmHead = try Linear(storage: embedding.dtype == .bf16 ? .bf16(embedding) : .f32(embedding), bias: nil)
+        } else {
+            lmHead = try linear("lm_head", [c.vocabSize, c.hiddenSize], bias: false)
+        }
+        return DecoderWeights(embedding: embedding, layers: layers,
+                              finalNorm: try vector("model.norm.weight", c.hiddenSize), lmHead: lmHead)
+    }
+
+    private func fetch(_ name: String, _ shape: [Int]) throws -> Tensor {
+        guard source.has(name) else {
+            throw TinaError.missing(source: source.description, what: "tensor '\(name)' (required by the config)")
+        }
+        let t = try source.tensor(name)
+        guard t.shape == shape else {
+            throw TinaError.malformed(source: source.description,
+                                      reason: "tensor '\(name)' has shape \(t.shape) but the config implies \(shape)")
+        }
+        guard t.dtype.isFloatingPoint else {
+            throw TinaError.unsupported(source: source.description, reason: "tensor '\(name)' has dtype \(t.dtype.rawValue)")
+        }
+        return t
+    }
+
+    /// Norm weights and biases: always f32.
+    private func vector(_ name: String, _ length: Int) throws -> Tensor {
+        let t = try fetch(name, [length])
+        return t.dtype == .f32 ? t : try t.asFloat32()
+    }
+
+    private func matrix(_ name: String, _ shape: [Int]) throws -> Tensor {
+        let t = try fetch(name, shape)
+        switch precision {
+        case .f32: return t.dtype == .f32 ? t : try t.asFloat32()
+        case .bf16: return t.dtype == .bf16 ? t : try t.converted(to: .bf16)
+        }
+    }
+
+    private func linear(_ prefix: String, _ shape: [Int], bias: Bool) throws -> Linear {
+        let w = try matrix(prefix + ".weight", shape)
+        let b = bias ? try vector(prefix + ".bias", shape[0]) : nil
+        if w.dtype == .bf16 && shape[1] > 2 * 2048 {
+            // Long rows decode faster from K panels (BENCHMARKS.md, down_proj).
+            return try Linear(storage: .packedBF16(PackedBF16Matrix(w)), bias: b)
+        }
+        return try Linear(storage: w.dtype == .bf16 ? .bf16(w) : .f32(w), bias: b)
+    }
+}
+
+extension DecoderModel {
+    /// Loads a Hugging Face model directory (config.json + safetensors, sharded or not) or a GGUF file.
+    /// `precision` nil keeps bf16 checkpoints in bf16 and everything else (f32, f16, quantized GGUF) in f32.
+    public static func load(path: String, precision: WeightPrecision? = nil) throws -> DecoderModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TinaError.io(path: path, reason: "no such file or directory")
+        }
+        let source: WeightSource
+        let config: DecoderConfig
+        if isDirectory.boolValue {
+            config = try DecoderConfig.load(configPath: path + "/config.json")
+            source = SafetensorsWeightSource(checkpoint: try SafetensorsCheckpoint(directory: path))
+        } else {
+            let file = try GGUFFile(path: path)
+            config = try DecoderConfig.from(gguf: file)
+            source = GGUFWeightSource(file: file, config: config)
+        }
+        if let scaling = config.ropeScaling, scaling.kind != "linear" {
+            throw TinaError.unsupported(source: path, reason: "rope scaling '\(scaling.kind)' (none and linear are supported)")
+        }
+        let stored = source.storedDType("model.layers.0.self_attn.q_proj.weight")
+        let chosen = precision ?? (stored == "BF16" ? .bf16 : .f32)
+        let weights = try WeightLoader(source: source, config: config, precision: chosen).load()
+        return try DecoderModel(config: config, weights: weights)
+    }
+}
