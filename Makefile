@@ -27,7 +27,7 @@ debug: deps
 	$(SWIFT) build
 
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test -c release
 
 # The main job for now: describe the shipped tiny Qwen2 checkpoint.
 demo: build

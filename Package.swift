@@ -28,18 +28,20 @@ let package = Package(
         .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
         .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
+        .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "CTinaPeak"], swiftSettings: simdFlags),
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaModels", "TinaBench",
+                "TinaCore", "TinaFormats", "TinaModels", "TinaGeneration", "TinaBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
         ),
-        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaFormats", "TinaCore"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaFormats", "TinaCore"],
+                    swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .testTarget(
             name: "TinaFormatsTests",

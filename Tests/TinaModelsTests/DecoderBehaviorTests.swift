@@ -83,7 +83,7 @@ import TinaModels
         #expect(mismatch.contains("model.layers.2."), "got: \(mismatch)")
 
         let rope = try loadError { _, config in
-            config = config.replacingOccurrences(of: "\"rope_theta\"", with: "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}, \"rope_theta\"")
+            config = config.replacingOccurrences(of: "\"rope_type\": \"default\"", with: "\"rope_type\": \"yarn\", \"factor\": 4.0")
         }
         #expect(rope.contains("rope scaling 'yarn'"), "got: \(rope)")
     }

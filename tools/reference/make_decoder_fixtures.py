@@ -10,7 +10,8 @@ numpy 2.4.6, gguf 0.19.0). torch has no CPU-only wheel on PyPI here: the default
 For each tiny random model (several GQA ratios, tied and untied embeddings, with and without biases,
 head dims that are not hidden/heads, linear rope scaling) it writes <name>/config.json + model.safetensors (f32)
 and <name>/expected.json: the input token ids of three sequences, transformers' logits at every position,
-next-token log-probs and entropies, and the logits of the same model with weights rounded to bf16.
+next-token log-probs and entropies, and the logits of the same model with its matrices rounded to bf16
+(norm weights and biases stay f32, as Tina holds them).
 With --smollm2 (default ../shared/models/...), smollm2.json holds SmolLM2-135M-Instruct's token ids for a few
 chat prompts (its own tokenizer and chat template), the top-5 ids and log-probs at several positions, and the
 greedy continuation of each prompt.
@@ -74,7 +75,9 @@ def tiny_model(name, cls, kwargs, seed):
     sequences = [torch.randint(0, config.vocab_size, (n,), generator=g).tolist() for n in LENGTHS]
     expected = {"sequences": sequences, "logits": [], "logprobs": [], "entropies": [], "logits_bf16": []}
     bf16 = AutoModelForCausalLM.from_config(config, dtype=torch.float32).eval()
-    bf16.load_state_dict({k: v.to(torch.bfloat16).to(torch.float32) for k, v in model.state_dict().items()})
+    # Tina keeps matrices in bf16 but norm weights and biases in f32: round only the 2-D tensors.
+    bf16.load_state_dict({k: v.to(torch.bfloat16).to(torch.float32) if v.dim() == 2 else v
+                          for k, v in model.state_dict().items()})
     with torch.no_grad():
         for ids in sequences:
             x = torch.tensor([ids])

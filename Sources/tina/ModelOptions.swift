@@ -1,0 +1,32 @@
+import ArgumentParser
+import TinaModels
+
+/// Options shared by the commands that load a model.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "A Hugging Face model directory (config.json + safetensors) or a .gguf file.")
+    var model: String
+
+    @Option(help: "Weight precision: f32 or bf16 (default: bf16 for bf16 checkpoints, else f32).")
+    var precision: String?
+
+    func load() throws -> DecoderModel {
+        var chosen: WeightPrecision?
+        if let precision {
+            guard let value = WeightPrecision(rawValue: precision) else {
+                throw ValidationError("--precision must be f32 or bf16, got '\(precision)'")
+            }
+            chosen = value
+        }
+        return try DecoderModel.load(path: model, precision: chosen)
+    }
+}
+
+/// "1, 2,3" -> [1, 2, 3], with a clear error for anything else.
+func parseTokenIDs(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let ids = parts.compactMap { Int($0) }
+    guard !ids.isEmpty, ids.count == parts.count, ids.allSatisfy({ $0 >= 0 }) else {
+        throw ValidationError("--token-ids must be comma-separated non-negative integers, got '\(text)'")
+    }
+    return ids
+}

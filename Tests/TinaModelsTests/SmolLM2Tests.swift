@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TinaCore
+import TinaFormats
+import TinaGeneration
+import TinaModels
+
+/// Real weights: SmolLM2-135M-Instruct (GGUF, Q4_1 with Q8_0 embeddings) against transformers, which
+/// dequantizes the same file with gguf-py on load. Tina dequantizes to f32 with identical values, so the
+/// only differences left are f32 summation order: log-probs agree to 2e-3 and top-1 tokens exactly.
+@Suite struct SmolLM2Tests {
+    static let logProbTolerance: Float = 2e-3
+
+    @Test func topTokensAndGreedyContinuationMatchTransformers() throws {
+        guard FileManager.default.fileExists(atPath: Paths.smolLM2) else {
+            print("skipping SmolLM2 parity: \(Paths.smolLM2) not found")
+            return
+        }
+        let model = try DecoderModel.load(path: Paths.smolLM2)
+        #expect(model.weights.embedding.dtype == .f32)
+        let fixture = try readJSON(Paths.fixture("decoder/smollm2.json"))
+        let cases = try #require(fixture["cases"] as? [[String: Any]])
+        #expect(cases.count == 4)
+        for (index, item) in cases.enumerated() {
+            let ids = try #require(item["ids"] as? [Int])
+            let cache = model.makeCache()
+            let hidden = try model.forward([SequenceChunk(sequence: cache.newSequence(), tokens: ids)], cache: cache)
+            for top in try #require(item["top"] as? [[String: Any]]) {
+                let position = try #require(top["position"] as? Int)
+                let expectedIDs = try #require(top["ids"] as? [Int])
+                let expectedLogProbs = try #require(top["logprobs"] as? [Double]).map(Float.init)
+                let (logProbs, _) = try model.tokenLogProbs(hidden, rows: Array(repeating: position, count: 5), targets: expectedIDs)
+                #expect(maxScaledError(logProbs, expectedLogProbs) <= Self.logProbTolerance, "case \(index) position \(position)")
+                let logits = try model.logits(hidden, rows: [position])
+                #expect(Sampler.argmax(logits.floats, count: model.config.vocabSize) == expectedIDs[0], "case \(index) position \(position)")
+            }
+            if index < 2 {
+                let greedy = try #require(item["greedy"] as? [Int])
+                let generated = try Generator(model: model, sampler: .greedy, stopTokens: [])
+                    .generate(prompt: ids, maxNewTokens: greedy.count)
+                #expect(generated == greedy, "case \(index): \(item["greedy_text"] ?? "")")
+            }
+        }
+    }
+}
