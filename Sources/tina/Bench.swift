@@ -3,6 +3,7 @@ import Foundation
 import TinaBench
 import TinaCore
 import TinaFormats
+import TinaModels
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,7 @@ struct Bench: ParsableCommand {
         then prints each result beside them. Shapes come from the decoder config (default: the published
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
-        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, PeakCommand.self, AllCommand.self])
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, PeakCommand.self, AllCommand.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -48,6 +49,7 @@ struct BenchReport: Encodable {
     var gemm: [GEMMResult]?
     var gemv: [GEMVResult]?
     var kernels: [KernelResult]?
+    var models: [ModelBenchResult]?
 
     init(suite: String, limits: MachineLimits) {
         self.suite = suite
@@ -156,5 +158,56 @@ struct AllCommand: ParsableCommand {
         report.kernels = KernelBench.run(hidden: c.hiddenSize, intermediate: c.intermediateSize, vocab: c.vocabSize,
                                          headDim: c.headDim, heads: c.headCount, progress: options.log)
         try report.emit(options)
+    }
+}
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Whole-model prefill and decode speed.",
+        discussion: """
+        With --model, loads that checkpoint (directory or GGUF); otherwise builds random weights of the --config
+        shape (default DeepSeek-R1-Distill-Qwen-1.5B; --layers keeps only the first N layers to save time).
+        """)
+    @OptionGroup var options: BenchOptions
+    @Option(help: "A model directory or GGUF file to load instead of random weights.") var model: String?
+    @Option(help: "Weight precision: f32, bf16 or both.") var precision = "both"
+    @Option(help: "Only build this many layers of the random model.") var layers: Int?
+    @Option(help: "Prompt length for prefill.") var prefill = 512
+    @Option(help: "Tokens to decode.") var decode = 32
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "model", limits: limits)
+        let precisions: [WeightPrecision] = precision == "both" ? [.bf16, .f32] : try [WeightPrecision(rawValue: precision).unwrapOr {
+            ValidationError("--precision must be f32, bf16 or both")
+        }]
+        var results: [ModelBenchResult] = []
+        for p in precisions {
+            let loaded: DecoderModel
+            var name: String
+            if let model {
+                loaded = try DecoderModel.load(path: model, precision: p)
+                name = (model as NSString).lastPathComponent
+            } else {
+                var config = try options.decoderConfig()
+                if let layers { config.layerCount = min(layers, config.layerCount) }
+                options.log("building random \(p.rawValue) weights for \(config.layerCount) layers...")
+                loaded = try DecoderModel.random(config: config, precision: p)
+                name = options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")
+                if config.layerCount < (try options.decoderConfig()).layerCount { name += " (\(config.layerCount) layers)" }
+            }
+            results.append(try ModelBench.run(name: name, model: loaded, precision: p.rawValue, prefillTokens: prefill,
+                                              decodeTokens: decode, limits: limits, progress: options.log))
+        }
+        report.models = results
+        try report.emit(options)
+    }
+}
+
+extension Optional {
+    func unwrapOr(_ error: () -> Error) throws -> Wrapped {
+        guard let value = self else { throw error() }
+        return value
     }
 }

@@ -1,0 +1,58 @@
+import TinaCore
+import TinaFormats
+
+extension DecoderModel {
+    /// A model of `config`'s exact shape with random weights (normal, std 0.02; norms 1), for benchmarks and
+    /// memory estimates where no checkpoint is available. Speed does not depend on the values.
+    public static func random(config: DecoderConfig, precision: WeightPrecision, seed: UInt64 = 0) throws -> DecoderModel {
+        var stream: UInt64 = 0
+        func matrix(_ rows: Int, _ columns: Int) throws -> Tensor {
+            stream += 1
+            let matrixID = stream
+            let t = try Tensor(zeros: [rows, columns], dtype: precision == .bf16 ? .bf16 : .f32)
+            // Rows are filled in parallel, each from its own sub-stream, so the result does not depend on threads.
+            let shared = UnsafeSendable(t)
+            Parallel.forChunks(of: rows, minChunk: 256) { range in
+                for r in range {
+                    var local = Philox(seed: seed, stream: (matrixID << 32) | UInt64(r))
+                    for c in 0..<columns {
+                        let v = local.nextNormal() * 0.02
+                        if precision == .bf16 {
+                            shared.value.halfBits[r * columns + c] = HalfPrecision.floatToBF16(v)
+                        } else {
+                            shared.value.floats[r * columns + c] = v
+                        }
+                    }
+                }
+            }
+            return t
+        }
+        func ones(_ n: Int) throws -> Tensor { try Tensor(shape: [n], values: Array(repeating: 1, count: n)) }
+        func zeros(_ n: Int) throws -> Tensor { try Tensor(zeros: [n]) }
+        func linear(_ rows: Int, _ columns: Int, bias: Bool) throws -> Linear {
+            let w = try matrix(rows, columns)
+            let b = bias ? try zeros(rows) : nil
+            if precision == .bf16 && columns > 4096 { return try Linear(storage: .packedBF16(PackedBF16Matrix(w)), bias: b) }
+            return try Linear(storage: precision == .bf16 ? .bf16(w) : .f32(w), bias: b)
+        }
+        let c = config
+        let q = c.headCount * c.headDim, kv = c.kvHeadCount * c.headDim
+        let embedding = try matrix(c.vocabSize, c.hiddenSize)
+        var layers: [DecoderLayer] = []
+        for _ in 0..<c.layerCount {
+            layers.append(DecoderLayer(
+                inputNorm: try ones(c.hiddenSize),
+                qProj: try linear(q, c.hiddenSize, bias: c.qkvBias), kProj: try linear(kv, c.hiddenSize, bias: c.qkvBias),
+                vProj: try linear(kv, c.hiddenSize, bias: c.qkvBias), oProj: try linear(c.hiddenSize, q, bias: c.outputBias),
+                postAttentionNorm: try ones(c.hiddenSize),
+                gateProj: try linear(c.intermediateSize, c.hiddenSize, bias: c.mlpBias),
+                upProj: try linear(c.intermediateSize, c.hiddenSize, bias: c.mlpBias),
+                downProj: try linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias)))
+        }
+        let lmHead = c.tieWordEmbeddings
+            ? try Linear(storage: precision == .bf16 ? .bf16(embedding) : .f32(embedding), bias: nil)
+            : try linear(c.vocabSize, c.hiddenSize, bias: false)
+        return try DecoderModel(config: c, weights: DecoderWeights(embedding: embedding, layers: layers,
+                                                                     finalNorm: try ones(c.hiddenSize), lmHead: lmHead))
+    }
+}
