@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TinaCore", targets: ["TinaCore"]),
         .library(name: "TinaFormats", targets: ["TinaFormats"]),
         .library(name: "TinaModels", targets: ["TinaModels"]),
+        .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,7 @@ let package = Package(
         ),
         .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
         .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
@@ -35,12 +37,14 @@ let package = Package(
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaModels", "TinaGeneration", "TinaBench",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
         ),
         .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaFormats", "TinaCore"],
+                    swiftSettings: simdFlags),
+        .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .testTarget(
