@@ -15,9 +15,39 @@ public enum SplitBehavior: String, Sendable {
 
 /// The pattern of a Split pre-tokenizer: one of the hand-written scanners, a general regex, or a literal.
 public enum SplitPattern: @unchecked Sendable {
+    /// The hand-written scanners of `SplitPatterns` (exact, and faster than the regex engine: BENCHMARKS.md).
     case qwen2, gpt2
     case regex(NSRegularExpression)
     case literal(String)
+
+    /// A general regex in Oniguruma's dialect (what HF tokenizers compiles), run by Foundation's ICU engine.
+    /// ICU's `\s` lacks U+000B and U+0085, which Oniguruma's (White_Space) has: `\s` is spelled out.
+    public static func onigurumaRegex(_ pattern: String) throws -> SplitPattern {
+        let whiteSpace = #"\t\n\x{0B}\f\r\x{85}\p{Z}"#
+        var out = ""
+        var inClass = false
+        var escaped = false
+        for c in pattern {
+            if escaped {
+                escaped = false
+                if c == "s" { out += inClass ? whiteSpace : "[\(whiteSpace)]"; continue }
+                if c == "S" && !inClass { out += "[^\(whiteSpace)]"; continue }
+                out += "\\" + String(c)
+                continue
+            }
+            if c == "\\" { escaped = true; continue }
+            if c == "[" { inClass = true } else if c == "]" { inClass = false }
+            out.append(c)
+        }
+        return .regex(try NSRegularExpression(pattern: out))
+    }
+
+    /// The pieces of `text` this pattern cuts (matches and the stretches between them, in order).
+    public func split(_ text: String) -> [String] {
+        let s = Array(text.unicodeScalars)
+        return PreTokenizer.split(Piece(scalars: s, offset: 0), matches: matches(s), behavior: .isolated, invert: false)
+            .map { String(String.UnicodeScalarView($0.scalars)) }
+    }
 
     /// Match ranges (scalar indices) in `s`.
     func matches(_ s: [Unicode.Scalar]) -> [Range<Int>] {
@@ -148,7 +178,7 @@ public indirect enum PreTokenizer: Sendable {
                 } else if regex == SplitPatterns.gpt2 {
                     pattern = .gpt2
                 } else {
-                    do { pattern = .regex(try NSRegularExpression(pattern: regex)) } catch {
+                    do { pattern = try SplitPattern.onigurumaRegex(regex) } catch {
                         throw TinaError.malformed(source: source, reason: "Split regex does not compile: \(regex)")
                     }
                 }
