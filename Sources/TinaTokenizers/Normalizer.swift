@@ -11,7 +11,10 @@ public indirect enum Normalizer: Sendable {
 
     public func apply(_ text: String) -> String {
         switch self {
-        case .nfc: return text.precomposedStringWithCanonicalMapping
+        case .nfc:
+            // Below U+0300 there are no combining marks and every character is already composed.
+            if text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) { return text }
+            return text.precomposedStringWithCanonicalMapping
         case .nfd: return text.decomposedStringWithCanonicalMapping
         case .nfkc: return text.precomposedStringWithCompatibilityMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping

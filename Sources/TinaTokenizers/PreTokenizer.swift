@@ -110,8 +110,16 @@ public indirect enum PreTokenizer: Sendable {
                 if addPrefixSpace && piece.scalars.first != " " { piece.scalars.insert(" ", at: 0) }
                 let parts = useRegex ? Self.split(piece, matches: SplitPatterns.gpt2Pieces(piece.scalars), behavior: .isolated, invert: false) : [piece]
                 return parts.map { part in
-                    let bytes = Array(String(String.UnicodeScalarView(part.scalars)).utf8)
-                    return Piece(scalars: bytes.map { ByteLevel.byteToScalar[Int($0)] }, offset: part.offset)
+                    var mapped: [Unicode.Scalar] = []
+                    mapped.reserveCapacity(part.scalars.count)
+                    for scalar in part.scalars {
+                        if scalar.value < 128 {
+                            mapped.append(ByteLevel.byteToScalar[Int(scalar.value)])
+                        } else {
+                            for b in String(scalar).utf8 { mapped.append(ByteLevel.byteToScalar[Int(b)]) }
+                        }
+                    }
+                    return Piece(scalars: mapped, offset: part.offset)
                 }
             }
         }

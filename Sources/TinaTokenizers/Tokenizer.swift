@@ -60,7 +60,29 @@ public final class Tokenizer: @unchecked Sendable {
     public var eosTokenID: Int? { eosToken.flatMap { id(of: $0) } }
 
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
-        encodeDetailed(text, addSpecialTokens: addSpecialTokens).map(\.id)
+        var ids: [Int] = addSpecialTokens ? postProcessor.prefix : []
+        let segments: [AddedTokenMatcher.Segment] = matcher.isEmpty ? [.text(Array(text.unicodeScalars))] : matcher.split(text)
+        for segment in segments {
+            switch segment {
+            case let .token(t): ids.append(t.id)
+            case let .text(scalars):
+                for piece in pieces(of: scalars) {
+                    ids += model.encode(word: String(String.UnicodeScalarView(piece.scalars)))
+                }
+            }
+        }
+        if addSpecialTokens { ids += postProcessor.suffix }
+        return ids
+    }
+
+    /// Normalized, pre-tokenized pieces of a stretch of text between added tokens.
+    private func pieces(of scalars: [Unicode.Scalar]) -> [Piece] {
+        var normalizedScalars = scalars
+        if let normalizer {
+            normalizedScalars = Array(normalizer.apply(String(String.UnicodeScalarView(scalars))).unicodeScalars)
+        }
+        let whole = Piece(scalars: normalizedScalars, offset: 0)
+        return preTokenizer?.apply([whole]) ?? [whole]
     }
 
     public func encodeDetailed(_ text: String, addSpecialTokens: Bool = true) -> [EncodedToken] {
@@ -75,14 +97,10 @@ public final class Tokenizer: @unchecked Sendable {
                 out.append(EncodedToken(id: t.id, token: t.content, start: byteOffset, end: byteOffset + length))
                 byteOffset += length
             case let .text(scalars):
-                var normalized = String(String.UnicodeScalarView(scalars))
-                if let normalizer { normalized = normalizer.apply(normalized) }
-                let normalizedScalars = Array(normalized.unicodeScalars)
+                let normalizedScalars = normalizer.map { Array($0.apply(String(String.UnicodeScalarView(scalars))).unicodeScalars) } ?? scalars
                 var utf8Offsets: [Int] = [0]  // scalar index -> byte offset within this segment
                 for scalar in normalizedScalars { utf8Offsets.append(utf8Offsets[utf8Offsets.count - 1] + String(scalar).utf8.count) }
-                let pieces = preTokenizer?.apply([Piece(scalars: normalizedScalars, offset: 0)])
-                    ?? [Piece(scalars: normalizedScalars, offset: 0)]
-                for piece in pieces {
+                for piece in pieces(of: scalars) {
                     let word = String(String.UnicodeScalarView(piece.scalars))
                     var pieceByte = byteOffset + utf8Offsets[min(piece.offset, normalizedScalars.count)]
                     for id in model.encode(word: word) {
@@ -110,5 +128,34 @@ public final class Tokenizer: @unchecked Sendable {
             return token(of: id)
         }
         return decoder?.decode(tokens) ?? tokens.joined(separator: " ")
+    }
+}
+
+extension Tokenizer {
+    /// The same tokenizer with its hand-written split scanners replaced by the general regex engine running
+    /// the same patterns (nil when it has none): for measuring the scanners against the regex route.
+    public func withRegexSplit() throws -> Tokenizer? {
+        func swap(_ p: PreTokenizer?) throws -> (PreTokenizer?, Bool) {
+            switch p {
+            case let .split(.qwen2, behavior, invert)?:
+                return (.split(try SplitPattern.onigurumaRegex(SplitPatterns.qwen2), behavior: behavior, invert: invert), true)
+            case let .split(.gpt2, behavior, invert)?:
+                return (.split(try SplitPattern.onigurumaRegex(SplitPatterns.gpt2), behavior: behavior, invert: invert), true)
+            case let .sequence(list)?:
+                var changed = false
+                let swapped = try list.map { item -> PreTokenizer in
+                    let (s, c) = try swap(item)
+                    changed = changed || c
+                    return s ?? item
+                }
+                return (.sequence(swapped), changed)
+            default: return (p, false)
+            }
+        }
+        let (pre, changed) = try swap(preTokenizer)
+        guard changed else { return nil }
+        return Tokenizer(model: model, addedTokens: addedTokens, normalizer: normalizer, preTokenizer: pre,
+                         postProcessor: postProcessor, decoder: decoder, bosToken: bosToken, eosToken: eosToken,
+                         chatTemplate: chatTemplate)
     }
 }

@@ -4,6 +4,7 @@ import TinaBench
 import TinaCore
 import TinaFormats
 import TinaModels
+import TinaTokenizers
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct Bench: ParsableCommand {
         then prints each result beside them. Shapes come from the decoder config (default: the published
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
-        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, PeakCommand.self, AllCommand.self])
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TokenizerCommand.self, PeakCommand.self, AllCommand.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -45,13 +46,15 @@ struct BenchReport: Encodable {
     var build: String
     var openblasCore = BLAS.coreName
     var threads = Parallel.threadCount
-    var limits: MachineLimits
+    /// Absent for suites that have no machine limit to compare with (tokenizer: compared with a peer).
+    var limits: MachineLimits?
     var gemm: [GEMMResult]?
     var gemv: [GEMVResult]?
     var kernels: [KernelResult]?
     var models: [ModelBenchResult]?
+    var tokenizers: [TokenizerBenchResult]?
 
-    init(suite: String, limits: MachineLimits) {
+    init(suite: String, limits: MachineLimits?) {
         self.suite = suite
         self.limits = limits
         #if DEBUG
@@ -209,5 +212,27 @@ extension Optional {
     func unwrapOr(_ error: () -> Error) throws -> Wrapped {
         guard let value = self else { throw error() }
         return value
+    }
+}
+
+struct TokenizerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenizer",
+        abstract: "Encode throughput on the problems of a data directory (one thread).",
+        discussion: "Runs the tokenizer as loaded, and for Qwen2-style split regexes also through the general regex engine.")
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Tokenizer: model directory, tokenizer.json or .gguf.") var tokenizer: String
+    @Option(help: "Directory of *.jsonl files with a 'problem' field.") var data = "../shared/data"
+
+    func run() throws {
+        var report = BenchReport(suite: "tokenizer", limits: nil)
+        let texts = try TokenizerBench.problems(dataDirectory: data)
+        let loaded = try Tokenizer.load(path: tokenizer)
+        var results = [TokenizerBench.run(name: "tina (hand-written split scanner)", tokenizer: loaded, texts: texts, progress: options.log)]
+        if let regexVariant = try loaded.withRegexSplit() {
+            results.append(TokenizerBench.run(name: "tina (ICU regex split)", tokenizer: regexVariant, texts: texts, progress: options.log))
+        }
+        report.tokenizers = results
+        try report.emit(options)
     }
 }
