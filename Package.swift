@@ -42,7 +42,7 @@ let package = Package(
             ],
             swiftSettings: simdFlags
         ),
-        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaFormats", "TinaCore"],
+        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaTokenizers", "TinaFormats", "TinaCore"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore"],
                     swiftSettings: simdFlags),

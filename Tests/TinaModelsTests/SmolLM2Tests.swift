@@ -4,6 +4,7 @@ import TinaCore
 import TinaFormats
 import TinaGeneration
 import TinaModels
+import TinaTokenizers
 
 /// Real weights: SmolLM2-135M-Instruct (GGUF, Q4_1 with Q8_0 embeddings) against transformers, which
 /// dequantizes the same file with gguf-py on load. Tina dequantizes to f32 with identical values, so the
@@ -40,6 +41,31 @@ import TinaModels
                     .generate(prompt: ids, maxNewTokens: greedy.count)
                 #expect(generated == greedy, "case \(index): \(item["greedy_text"] ?? "")")
             }
+        }
+    }
+
+    /// End to end as `tina generate` runs it: the GGUF's own tokenizer and chat template give transformers'
+    /// prompt ids, and greedy decoding gives transformers' text.
+    @Test func chatTemplatePromptAndGreedyTextMatchTransformers() throws {
+        guard FileManager.default.fileExists(atPath: Paths.smolLM2) else {
+            print("skipping SmolLM2 end-to-end: \(Paths.smolLM2) not found")
+            return
+        }
+        let tokenizer = try Tokenizer.load(path: Paths.smolLM2)
+        let template = try ChatTemplate(try #require(tokenizer.chatTemplate))
+        let model = try DecoderModel.load(path: Paths.smolLM2)
+        let fixture = try readJSON(Paths.fixture("decoder/smollm2.json"))
+        for item in try #require(fixture["cases"] as? [[String: Any]]).prefix(3) {
+            let prompt = try #require(item["prompt"] as? String)
+            let text = try template.render(messages: [("user", prompt)], addGenerationPrompt: true,
+                                           bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+            #expect(text == item["text"] as? String)
+            let ids = tokenizer.encode(text, addSpecialTokens: false)
+            #expect(ids == item["ids"] as? [Int])
+            let greedy = try #require(item["greedy"] as? [Int])
+            let generated = try Generator(model: model, sampler: .greedy, stopTokens: [])
+                .generate(prompt: ids, maxNewTokens: greedy.count)
+            #expect(tokenizer.decode(generated) == item["greedy_text"] as? String, "\(prompt)")
         }
     }
 }

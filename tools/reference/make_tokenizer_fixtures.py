@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Tokenizer parity fixtures (Tests/Fixtures/tokenizers/), from Hugging Face `tokenizers` via transformers.
+"""Tokenizer parity fixtures (Tests/Fixtures/tokenizers/), from the Hugging Face `tokenizers` library.
 
 Pinned versions: tools/reference/requirements-decoder.txt (transformers 5.24.0 brings tokenizers 0.23.x; gguf 0.19.0
 for SmolLM2's GGUF tokenizer). Run from the repository root:
 
     .venv-ref/bin/python tools/reference/make_tokenizer_fixtures.py [--shared ../shared]
 
-Tokenizers: DeepSeek-R1-Distill-Qwen-1.5B (shared/models/.../tokenizer.json + tokenizer_config.json) and
-SmolLM2-135M-Instruct (its GGUF file, converted by transformers).
+Tokenizers: DeepSeek-R1-Distill-Qwen-1.5B (shared/models/.../tokenizer.json, loaded by `tokenizers` itself) and
+SmolLM2-135M-Instruct (its GGUF file, converted to a `tokenizers` Tokenizer by transformers).
 Outputs:
   hard_cases.json   hand-made hard inputs with the full ids of both tokenizers (with and without special
                     tokens), their decodes, and decodes of id sequences that split multi-byte characters
@@ -19,14 +19,12 @@ import glob
 import json
 import os
 
+from tokenizers import Tokenizer
 from transformers import AutoTokenizer
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures", "tokenizers")
 FIELDS = ["problem", "answer", "answer_raw", "solution"]
 
-R1_ADDED = ["<｜end▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>", "<｜begin▁of▁sentence｜>", "<|EOT|>", "<think>",
-            "</think>", "<|quad_start|>", "<|vision_pad|>", "<tool_call>", "<|fim_prefix|>", "<|repo_name|>", "<|file_sep|>"]
-SMOL_ADDED = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<repo_name>", "<file_sep>", "<issue_start>"]
 
 HARD = [
     "", " ", "  ", "\n", "\n\n\n", " \n ", "\t\tx", "a  b   c    d", "trailing spaces   ", "   leading",
@@ -59,7 +57,26 @@ def fnv1a(ids):
     return h
 
 
-def describe(tok, added):
+class HF:
+    """The `tokenizers` library directly (transformers' Qwen2Tokenizer class would inject an extra
+    '<|endoftext|>' unk token, id 151665, that tokenizer.json does not have)."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def __call__(self, text, add_special_tokens=True):
+        return {"input_ids": self.backend.encode(text, add_special_tokens=add_special_tokens).ids}
+
+    def decode(self, ids, skip_special_tokens=False):
+        return self.backend.decode(ids, skip_special_tokens=skip_special_tokens)
+
+    def added(self):
+        return [t.content for t in self.backend.get_added_tokens_decoder().values()]
+
+
+def describe(tok):
+    # Every added token of the tokenizer, glued to text on both sides.
+    added = tok.added()
     cases = []
     for text in hard_inputs(added):
         with_special = tok(text)["input_ids"]
@@ -100,10 +117,10 @@ if __name__ == "__main__":
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
     args = parser.parse_args()
     os.makedirs(ROOT, exist_ok=True)
-    r1 = AutoTokenizer.from_pretrained(os.path.join(args.shared, "models", "deepseek-r1-distill-qwen-1.5b"))
+    r1 = HF(Tokenizer.from_file(os.path.join(args.shared, "models", "deepseek-r1-distill-qwen-1.5b", "tokenizer.json")))
     smol_dir = os.path.join(args.shared, "models", "smollm2-135m-instruct")
-    smol = AutoTokenizer.from_pretrained(smol_dir, gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")
-    hard = {"r1": describe(r1, R1_ADDED), "smollm2": describe(smol, SMOL_ADDED), "fields": FIELDS}
+    smol = HF(AutoTokenizer.from_pretrained(smol_dir, gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf").backend_tokenizer)
+    hard = {"r1": describe(r1), "smollm2": describe(smol), "fields": FIELDS}
     with open(os.path.join(ROOT, "hard_cases.json"), "w") as f:
         json.dump(hard, f, ensure_ascii=False, indent=0)
     data = {"fields": FIELDS, "r1": corpus(r1, args.shared), "smollm2": corpus(smol, args.shared)}
