@@ -10,8 +10,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure kernels against this machine's limits (run from a release build).",
         discussion: """
-        Every suite first measures the machine's FP32 FMA peak and DRAM read bandwidth in the same run,
-        then prints each result beside them. Shapes come from the decoder config (default: the published
+        The kernel and model suites first measure the machine's FP32 FMA peak and DRAM read bandwidth in the same run, \
+        then prints each result beside them. Shapes come from the decoder config (default: the published \
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
         subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TokenizerCommand.self, PeakCommand.self, AllCommand.self])
@@ -169,7 +169,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Whole-model prefill and decode speed.",
         discussion: """
-        With --model, loads that checkpoint (directory or GGUF); otherwise builds random weights of the --config
+        With --model, loads that checkpoint (directory or GGUF); otherwise builds random weights of the --config \
         shape (default DeepSeek-R1-Distill-Qwen-1.5B; --layers keeps only the first N layers to save time).
         """)
     @OptionGroup var options: BenchOptions

@@ -7,8 +7,8 @@ struct ChatTemplateCommand: ParsableCommand {
         commandName: "chat-template",
         abstract: "Render a conversation with a chat template (and optionally tokenize it).",
         discussion: """
-        --messages is a JSON file holding an array of {"role": ..., "content": ...} objects. The template is the
-        tokenizer's own (tokenizer_config.json, chat_template.jinja or GGUF metadata) unless --template names a
+        --messages is a JSON file holding an array of {"role": ..., "content": ...} objects. The template is the \
+        tokenizer's own (tokenizer_config.json, chat_template.jinja or GGUF metadata) unless --template names a \
         built-in (\(ChatTemplate.builtIn.keys.sorted().joined(separator: ", "))) or a Jinja file.
         """)
 

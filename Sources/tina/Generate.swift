@@ -9,9 +9,9 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue a prompt, greedy or sampled, streaming text as it is generated.",
         discussion: """
-        --prompt is sent as a user message through the chat template (the tokenizer's own, or --template);
-        --raw feeds it as plain text instead. --token-ids gives the prompt as ids. The tokenizer comes from the
-        model path (tokenizer.json beside the weights, or the GGUF file) unless --tokenizer names another.
+        --prompt is sent as a user message through the chat template (the tokenizer's own, or --template); \
+        --raw feeds it as plain text instead. --token-ids gives the prompt as ids. The tokenizer comes from the \
+        model path (tokenizer.json beside the weights, or the GGUF file) unless --tokenizer names another. \
         Generation stops at the end-of-sequence token or after --max-new-tokens.
         """)
 

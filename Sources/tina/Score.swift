@@ -8,8 +8,8 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the log-probability of each token given the ones before it.",
         discussion: """
-        Runs one forward pass over the tokens and reports log p(token[i] | token[..<i]) and the entropy of the
-        model's distribution at each position (the first token has no context and is not scored).
+        Runs one forward pass over the tokens and reports log p(token[i] | token[..<i]) and the entropy of the \
+        model's distribution at each position (the first token has no context and is not scored). \
         --text is tokenized with the model's tokenizer (adding its special tokens, e.g. BOS), or pass --token-ids.
         """)
 
