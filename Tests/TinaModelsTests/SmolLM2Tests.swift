@@ -8,9 +8,9 @@ import TinaTokenizers
 
 /// Real weights: SmolLM2-135M-Instruct (GGUF, Q4_1 with Q8_0 embeddings) against transformers, which
 /// dequantizes the same file with gguf-py on load. Tina dequantizes to f32 with identical values, so the
-/// only differences left are f32 summation order: log-probs agree to 2e-3 and top-1 tokens exactly.
+/// only differences left are f32 summation order: log-probs agree to 1e-4 (measured 1.3e-5) and top-1 tokens exactly.
 @Suite struct SmolLM2Tests {
-    static let logProbTolerance: Float = 2e-3
+    static let logProbTolerance: Float = 1e-4
 
     @Test func topTokensAndGreedyContinuationMatchTransformers() throws {
         guard FileManager.default.fileExists(atPath: Paths.smolLM2) else {
@@ -22,6 +22,8 @@ import TinaTokenizers
         let fixture = try readJSON(Paths.fixture("decoder/smollm2.json"))
         let cases = try #require(fixture["cases"] as? [[String: Any]])
         #expect(cases.count == 4)
+        var worst: Float = 0
+        defer { print("SmolLM2: max |log-prob difference| vs transformers over the top-5 fixtures: \(worst)") }
         for (index, item) in cases.enumerated() {
             let ids = try #require(item["ids"] as? [Int])
             let cache = model.makeCache()
@@ -31,6 +33,7 @@ import TinaTokenizers
                 let expectedIDs = try #require(top["ids"] as? [Int])
                 let expectedLogProbs = try #require(top["logprobs"] as? [Double]).map(Float.init)
                 let (logProbs, _) = try model.tokenLogProbs(hidden, rows: Array(repeating: position, count: 5), targets: expectedIDs)
+                worst = max(worst, maxScaledError(logProbs, expectedLogProbs))
                 #expect(maxScaledError(logProbs, expectedLogProbs) <= Self.logProbTolerance, "case \(index) position \(position)")
                 let logits = try model.logits(hidden, rows: [position])
                 #expect(Sampler.argmax(logits.floats, count: model.config.vocabSize) == expectedIDs[0], "case \(index) position \(position)")
