@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TinaFormats", targets: ["TinaFormats"]),
         .library(name: "TinaModels", targets: ["TinaModels"]),
         .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
+        .library(name: "TinaMath", targets: ["TinaMath"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,7 @@ let package = Package(
         ),
         .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
         .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .target(name: "TinaMath", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
@@ -37,13 +39,14 @@ let package = Package(
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaBench",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
         ),
         .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaTokenizers", "TinaFormats", "TinaCore"],
                     swiftSettings: simdFlags),
+        .testTarget(name: "TinaMathTests", dependencies: ["TinaMath", "TinaCore"], swiftSettings: simdFlags),
         .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),

@@ -1,0 +1,436 @@
+/// Why a LaTeX answer could not be turned into an expression.
+struct LatexParseError: Error {
+    let reason: String
+}
+
+/// Recursive-descent parser from normalized LaTeX (or plain text like `1/2`, `x^2+1`) to `MathExpr`, following
+/// latex2sympy2's readings: top-level commas make a set, `(a, b)` is an open interval, `[a, b]` closed,
+/// `x:y` is division, `\text{Word}` a lowercased symbol, `e` Euler's number, `i` the imaginary unit only
+/// when the text looks complex.
+struct LatexParser {
+    var tokens: [LatexToken]
+    var position = 0
+    let complexMode: Bool
+    var depth = 0
+    static let maxDepth = 120
+
+    init(_ text: String, complexMode: Bool) {
+        tokens = LatexLexer.tokens(text)
+        self.complexMode = complexMode
+    }
+
+    static func parse(_ text: String, complexMode: Bool = false) throws -> MathExpr {
+        var p = LatexParser(text, complexMode: complexMode)
+        guard !p.tokens.isEmpty else { throw LatexParseError(reason: "empty") }
+        let e = try p.list()
+        guard p.position == p.tokens.count else { throw LatexParseError(reason: "unexpected \(p.tokens[p.position])") }
+        return e
+    }
+
+    var peek: LatexToken? { position < tokens.count ? tokens[position] : nil }
+
+    mutating func take() -> LatexToken? {
+        guard position < tokens.count else { return nil }
+        defer { position += 1 }
+        return tokens[position]
+    }
+
+    mutating func accept(_ t: LatexToken) -> Bool {
+        if peek == t { position += 1; return true }
+        return false
+    }
+
+    mutating func expect(_ t: LatexToken) throws {
+        guard accept(t) else { throw LatexParseError(reason: "expected \(t)") }
+    }
+
+    mutating func skipSpacing() {
+        while let t = peek, case let .command(c) = t, Self.spacing.contains(c) { position += 1 }
+    }
+
+    static let spacing: Set<String> = [",", ";", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigl", "bigr",
+                                       "Bigl", "Bigr", "displaystyle", "textstyle", ":", "limits", "mathrm"]
+
+    // MARK: - Lists, relations, sums
+
+    mutating func list() throws -> MathExpr {
+        var items = [try union()]
+        while accept(.symbol(",")) || accept(.symbol(";")) {
+            if peek == nil { break }
+            items.append(try union())
+        }
+        return items.count == 1 ? items[0] : .set(items)
+    }
+
+    mutating func union() throws -> MathExpr {
+        var items = [try relation()]
+        while accept(.command("cup")) { items.append(try relation()) }
+        return items.count == 1 ? items[0] : .union(items)
+    }
+
+    static let relationCommands: [String: MathExpr.Relation] = [
+        "le": .lessEqual, "leq": .lessEqual, "leqslant": .lessEqual, "ge": .greaterEqual, "geq": .greaterEqual,
+        "geqslant": .greaterEqual, "lt": .less, "gt": .greater, "ne": .notEqual, "neq": .notEqual, "approx": .equal,
+        "in": .equal, "equiv": .equal,
+    ]
+
+    mutating func relationOperator() -> MathExpr.Relation? {
+        switch peek {
+        case .symbol("=")?: position += 1; return .equal
+        case .symbol("<")?:
+            position += 1
+            if accept(.symbol("=")) { return .lessEqual }
+            return .less
+        case .symbol(">")?:
+            position += 1
+            if accept(.symbol("=")) { return .greaterEqual }
+            return .greater
+        case let .command(c)? where Self.relationCommands[c] != nil:
+            position += 1
+            return Self.relationCommands[c]
+        default: return nil
+        }
+    }
+
+    mutating func relation() throws -> MathExpr {
+        let first = try sum()
+        var relations: [MathExpr] = []
+        var left = first
+        while let op = relationOperator() {
+            let right = try sum()
+            relations.append(.relation(op, left, right))
+            left = right
+        }
+        if relations.isEmpty { return first }
+        return relations.count == 1 ? relations[0] : .and(relations)
+    }
+
+    mutating func sum() throws -> MathExpr {
+        skipSpacing()
+        var terms: [MathExpr] = []
+        if accept(.symbol("-")) { terms.append(MathExpr.negate(try term())) } else { _ = accept(.symbol("+")); terms.append(try term()) }
+        while true {
+            skipSpacing()
+            if accept(.symbol("+")) { terms.append(try term()) } else if accept(.symbol("-")) { terms.append(MathExpr.negate(try term())) } else if accept(.command("pm")) {
+                terms.append(try term())
+            } else { break }
+        }
+        return terms.count == 1 ? terms[0] : .add(terms)
+    }
+
+    mutating func term() throws -> MathExpr {
+        var factors = [try unary()]
+        while true {
+            skipSpacing()
+            if accept(.symbol("*")) || accept(.command("cdot")) || accept(.command("times")) || accept(.command("ast")) {
+                factors.append(try unary())
+            } else if accept(.symbol("/")) || accept(.command("div")) || accept(.symbol(":")) {
+                factors.append(.power(try unary(), .number(.integer(-1))))
+            } else if startsFactor() {
+                factors.append(try postfix())
+            } else {
+                break
+            }
+        }
+        return factors.count == 1 ? factors[0] : .mul(factors)
+    }
+
+    /// Whether the next token can begin an implicitly multiplied factor.
+    func startsFactor() -> Bool {
+        switch peek {
+        case .number?, .letter?: return true
+        case .symbol("(")?, .symbol("{")?: return true
+        case let .command(c)?:
+            return !Self.relationCommands.keys.contains(c) && !["cdot", "times", "div", "pm", "cup", "right", "rfloor",
+                "rceil", "end", "}", "%", ",", ";", "\\", "&", "rangle", "circ", "quad", "qquad", "!"].contains(c)
+        default: return false
+        }
+    }
+
+    mutating func unary() throws -> MathExpr {
+        skipSpacing()
+        if accept(.symbol("-")) { return MathExpr.negate(try unary()) }
+        if accept(.symbol("+")) { return try unary() }
+        return try postfix()
+    }
+
+    // MARK: - Postfix and primaries
+
+    mutating func postfix() throws -> MathExpr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < Self.maxDepth else { throw LatexParseError(reason: "nested too deeply") }
+        var base = try primary()
+        while true {
+            if accept(.symbol("^")) {
+                if accept(.command("circ")) { continue }
+                if peek == .symbol("{"), position + 2 < tokens.count, tokens[position + 1] == .command("circ"), tokens[position + 2] == .symbol("}") {
+                    position += 3
+                    continue
+                }
+                base = .power(base, try exponent())
+            } else if accept(.symbol("!")) {
+                base = .function("factorial", [base])
+            } else if accept(.command("%")) {
+                base = .percent(base)
+            } else if accept(.symbol("'")) {
+                base = .function("prime", [base])
+            } else {
+                return base
+            }
+        }
+    }
+
+    /// An exponent: a braced group, or a single token (x^2, x^-1 as written sloppily).
+    mutating func exponent() throws -> MathExpr {
+        if peek == .symbol("{") { return try group() }
+        if accept(.symbol("-")) { return MathExpr.negate(try exponent()) }
+        guard let t = take() else { throw LatexParseError(reason: "missing exponent") }
+        switch t {
+        case let .number(n):
+            // x^23 is x^{2}3 in LaTeX; keep the common reading x^{23} only for single digits.
+            guard let first = n.first else { throw LatexParseError(reason: "bad exponent") }
+            if n.count > 1 && !n.contains(".") { position -= 1; tokens[position] = .number(String(n.dropFirst())); return try number(String(first)) }
+            return try number(n)
+        case let .letter(c): return letter(c)
+        case let .command(c): position -= 1; _ = c; return try primary()
+        default: throw LatexParseError(reason: "bad exponent")
+        }
+    }
+
+    mutating func group() throws -> MathExpr {
+        try expect(.symbol("{"))
+        if accept(.symbol("}")) { throw LatexParseError(reason: "empty group") }
+        let e = try list()
+        try expect(.symbol("}"))
+        return e
+    }
+
+    mutating func number(_ text: String) throws -> MathExpr {
+        guard let n = MathNumber.parse(text.hasPrefix(".") ? "0" + text : text, asFloat: text.contains(".")) else {
+            throw LatexParseError(reason: "bad number \(text)")
+        }
+        return .number(n)
+    }
+
+    func letter(_ c: Character) -> MathExpr {
+        if c == "e" { return .constant(.e) }
+        if c == "i" && complexMode { return .constant(.i) }
+        return .symbol(String(c))
+    }
+
+    static let greek: Set<String> = ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+        "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi",
+        "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"]
+
+    static let functions: Set<String> = ["sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh",
+        "cosh", "tanh", "exp", "ln", "log", "lg", "det", "gcd", "lcm", "max", "min", "arccot", "arcsec", "arccsc"]
+
+    mutating func subscriptText() throws -> String {
+        if peek == .symbol("{") {
+            var level = 0
+            var text = ""
+            repeat {
+                guard let t = take() else { throw LatexParseError(reason: "unclosed subscript") }
+                if t == .symbol("{") { level += 1; if level == 1 { continue } }
+                if t == .symbol("}") { level -= 1; if level == 0 { break } }
+                text += Self.spell(t)
+            } while true
+            return text
+        }
+        guard let t = take() else { throw LatexParseError(reason: "missing subscript") }
+        return Self.spell(t)
+    }
+
+    static func spell(_ t: LatexToken) -> String {
+        switch t {
+        case let .number(n): return n
+        case let .letter(c): return String(c)
+        case let .command(c): return "\\" + c
+        case let .symbol(c): return String(c)
+        }
+    }
+
+    mutating func primary() throws -> MathExpr {
+        skipSpacing()
+        guard let t = take() else { throw LatexParseError(reason: "unexpected end") }
+        switch t {
+        case let .number(n): return try number(n)
+        case let .letter(c):
+            var e = letter(c)
+            if accept(.symbol("_")) {
+                e = .symbol(String(c) + "_" + (try subscriptText()))
+            }
+            if ["f", "g", "h"].contains(c), peek == .symbol("(") {
+                position += 1
+                let arg = try list()
+                try expect(.symbol(")"))
+                return .function(String(c), [arg])
+            }
+            return e
+        case .symbol("("):
+            return try bracketed(opening: "(")
+        case .symbol("["):
+            return try bracketed(opening: "[")
+        case .symbol("{"):
+            position -= 1
+            return try group()
+        case .symbol("|"):
+            let inner = try sum()
+            try expect(.symbol("|"))
+            return .function("abs", [inner])
+        case let .command(c):
+            return try command(c)
+        default:
+            throw LatexParseError(reason: "unexpected \(t)")
+        }
+    }
+
+    /// (a) grouping, (a, b) open interval, (a, b] half-open, (a, b, c) tuple; [a, b] closed interval.
+    mutating func bracketed(opening: Character) throws -> MathExpr {
+        var items = [try union()]
+        while accept(.symbol(",")) { items.append(try union()) }
+        let closing: Character
+        if accept(.symbol(")")) { closing = ")" } else if accept(.symbol("]")) { closing = "]" } else { throw LatexParseError(reason: "unclosed bracket") }
+        if items.count == 1 {
+            guard opening == "(" && closing == ")" || opening == "[" && closing == "]" else { throw LatexParseError(reason: "mismatched brackets") }
+            return items[0]
+        }
+        if items.count == 2 { return .interval(items[0], items[1], leftOpen: opening == "(", rightOpen: closing == ")") }
+        return .tuple(items)
+    }
+
+    mutating func command(_ c: String) throws -> MathExpr {
+        switch c {
+        case "frac", "dfrac", "tfrac", "cfrac":
+            let a = try group(), b = try group()
+            return .mul([a, .power(b, .number(.integer(-1)))])
+        case "sqrt":
+            if accept(.symbol("[")) {
+                let n = try union()
+                try expect(.symbol("]"))
+                return .power(try argument(), .power(n, .number(.integer(-1))))
+            }
+            return .power(try argument(), .number(.rational(1, 2)))
+        case "binom", "dbinom", "tbinom":
+            return .function("binomial", [try group(), try group()])
+        case "pi": return .constant(.pi)
+        case "infty", "infinity": return .constant(.infinity)
+        case "i", "imath": return .constant(.i)
+        case "e": return .constant(.e)
+        case "{":
+            var items: [MathExpr] = []
+            if accept(.command("}")) { return .set([]) }
+            items.append(try union())
+            while accept(.symbol(",")) || accept(.symbol(";")) { items.append(try union()) }
+            try expect(.command("}"))
+            return .set(items)
+        case "lfloor":
+            let inner = try sum()
+            try expect(.command("rfloor"))
+            return .function("floor", [inner])
+        case "lceil":
+            let inner = try sum()
+            try expect(.command("rceil"))
+            return .function("ceil", [inner])
+        case "langle":
+            var items = [try union()]
+            while accept(.symbol(",")) { items.append(try union()) }
+            try expect(.command("rangle"))
+            return .tuple(items)
+        case "|", "vert", "lvert":
+            let inner = try sum()
+            guard accept(.command("|")) || accept(.command("vert")) || accept(.command("rvert")) || accept(.symbol("|")) else {
+                throw LatexParseError(reason: "unclosed absolute value")
+            }
+            return .function("abs", [inner])
+        case "text", "textbf", "textit", "mbox", "operatorname", "mathbf", "mathit", "mathsf", "boldsymbol", "mathcal":
+            let text = try rawGroup().trimmingCharacters(in: .whitespaces)
+            if let n = MathNumber.parse(text, asFloat: text.contains(".")) { return .number(n) }
+            if c == "operatorname", Self.functions.contains(text) { return try function(text) }
+            if c == "mathbf" || c == "boldsymbol" || c == "mathit" || c == "mathcal", text.count == 1 { return .symbol(text) }
+            guard !text.isEmpty else { throw LatexParseError(reason: "empty text") }
+            return .symbol(text.lowercased())
+        case "mathbb":
+            return .symbol("mathbb{" + (try rawGroup()) + "}")
+        case "begin":
+            return try matrix()
+        case "circ", "degree":
+            return .number(.integer(1))
+        case "left", "right", "displaystyle", "!", ",", ";", " ", "quad", "qquad":
+            return try primary()
+        default:
+            if Self.greek.contains(c) { return .symbol(c) }
+            if Self.functions.contains(c) { return try function(c) }
+            throw LatexParseError(reason: "unsupported command \\\(c)")
+        }
+    }
+
+    /// The raw text of a braced group (for \text and \mathbb).
+    mutating func rawGroup() throws -> String {
+        try expect(.symbol("{"))
+        var level = 1
+        var text = ""
+        while let t = take() {
+            if t == .symbol("{") { level += 1 }
+            if t == .symbol("}") { level -= 1; if level == 0 { return text } }
+            switch t {
+            case let .letter(ch): text.append(ch)
+            case let .number(n): text += n
+            case let .symbol(s): text.append(s)
+            case let .command(cmd): text += cmd == " " ? " " : "\\" + cmd
+            }
+        }
+        throw LatexParseError(reason: "unclosed group")
+    }
+
+    /// A function argument: {group}, (parenthesized), or the next factor (\sin x).
+    mutating func argument() throws -> MathExpr {
+        skipSpacing()
+        if peek == .symbol("{") { return try group() }
+        if accept(.symbol("(")) {
+            let e = try list()
+            try expect(.symbol(")"))
+            return e
+        }
+        return try postfix()
+    }
+
+    mutating func function(_ name: String) throws -> MathExpr {
+        var power: MathExpr?
+        var base: MathExpr?
+        if accept(.symbol("^")) { power = try exponent() }
+        if accept(.symbol("_")) { base = peek == .symbol("{") ? try group() : try primary() }
+        if power == nil, accept(.symbol("^")) { power = try exponent() }
+        let arg = try argument()
+        var f: MathExpr
+        switch name {
+        case "ln": f = .function("log", [arg])
+        case "lg": f = .function("log", [arg, .number(.integer(10))])
+        case "log": f = .function("log", base.map { [arg, $0] } ?? [arg])
+        default: f = .function(name, [arg])
+        }
+        if let power { f = .power(f, power) }
+        return f
+    }
+
+    mutating func matrix() throws -> MathExpr {
+        let environment = try rawGroup()
+        guard environment.hasSuffix("matrix") || environment == "array" else {
+            throw LatexParseError(reason: "unsupported environment \(environment)")
+        }
+        if environment == "array", peek == .symbol("{") { _ = try rawGroup() }
+        var rows: [[MathExpr]] = [[]]
+        while true {
+            if accept(.command("end")) { _ = try rawGroup(); break }
+            rows[rows.count - 1].append(try sum())
+            if accept(.symbol("&")) { continue }
+            if accept(.command("\\")) { rows.append([]); continue }
+        }
+        if rows.last?.isEmpty == true { rows.removeLast() }
+        guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else {
+            throw LatexParseError(reason: "ragged matrix")
+        }
+        return .matrix(rows)
+    }
+}
