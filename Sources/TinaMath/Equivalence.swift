@@ -18,6 +18,10 @@ struct Equivalence {
         } else if goldAssignment && !predEquation {
             gold = Self.lastRhs(gold)
         }
+        // 1 < x < 2 against an interval: compare the relation's solution set (sympy's as_set).
+        if gold.isRelation, Self.isSetLike(pred) {
+            if let set = Self.relationAsSet(gold) { gold = set } else { return Self.sameMembership(gold, pred) }
+        }
         if gold == pred { return true }
         if gold.isRelation && pred.isRelation { return relationsEqual(gold, pred) }
         if Self.isSetLike(gold) || Self.isSetLike(pred) { return setsEqual(gold, pred) }
@@ -27,8 +31,39 @@ struct Equivalence {
             guard a.count == b.count, zip(a, b).allSatisfy({ $0.count == $1.count }) else { return false }
             return zip(a.joined(), b.joined()).allSatisfy { equal($0, $1) }
         }
+        if let a = Self.numericMatrix(gold), let b = Self.numericMatrix(pred) {
+            guard a.count == b.count, zip(a, b).allSatisfy({ $0.count == $1.count }) else { return false }
+            return zip(a.joined(), b.joined()).allSatisfy { ($0 - $1).magnitude <= 1e-9 * max(1, $0.magnitude) }
+        }
         if gold.isRelation || pred.isRelation { return false }
         return numericEqual(gold, pred) || symbolicEqual(gold, pred)
+    }
+
+    /// A product of numeric matrices (and scalars) evaluated to one matrix; nil unless a matrix is involved.
+    static func numericMatrix(_ e: MathExpr) -> [[Complex]]? {
+        switch e {
+        case let .matrix(rows):
+            let values = rows.map { $0.map { Evaluator.value($0, [:]) } }
+            guard values.allSatisfy({ $0.allSatisfy { $0 != nil } }) else { return nil }
+            return values.map { $0.compactMap { $0 } }
+        case let .mul(items):
+            var result: [[Complex]]?
+            var scalar = Complex(1)
+            for item in items {
+                if let m = numericMatrix(item) {
+                    guard let r = result else { result = m; continue }
+                    guard let width = r.first?.count, width == m.count else { return nil }
+                    result = r.map { row in (0..<(m.first?.count ?? 0)).map { j in
+                        (0..<width).reduce(Complex(0)) { $0 + row[$1] * m[$1][j] } } }
+                } else if let v = Evaluator.value(item, [:]) {
+                    scalar = scalar * v
+                } else {
+                    return nil
+                }
+            }
+            return result.map { $0.map { $0.map { $0 * scalar } } }
+        default: return nil
+        }
     }
 
     static func firstLhsLastRhs(_ e: MathExpr) -> MathExpr {
@@ -65,8 +100,113 @@ struct Equivalence {
             if let gs = Self.solveLinear(gDiff), let ps = Self.solveLinear(pDiff), gs.variable == ps.variable {
                 return abs(gs.value - ps.value) <= 1e-9 * max(1, abs(gs.value))
             }
+            // Same solution set when lhs - rhs of one is a constant multiple of the other's.
+            if proportional(gDiff, pDiff) { return true }
         }
         return false
+    }
+
+    /// Whether a/b is the same nonzero constant at several random points.
+    func proportional(_ a: MathExpr, _ b: MathExpr) -> Bool {
+        let variables = a.symbols.union(b.symbols).sorted()
+        guard !variables.isEmpty, a.symbols == b.symbols else { return false }
+        var ratio: Complex?
+        var agreed = 0
+        for trial in 0..<6 {
+            var env: [String: Complex] = [:]
+            for (k, v) in variables.enumerated() { env[v] = Complex(0.41 + 0.53 * Double((trial * 5 + k * 7) % 13) / 13 + 0.17 * Double(trial)) }
+            guard let x = Evaluator.value(a, env), let y = Evaluator.value(b, env), x.isFinite, y.isFinite, y.magnitude > 1e-12 else { continue }
+            let r = x / y
+            guard r.magnitude > 1e-12 else { return false }
+            if let ratio, (r - ratio).magnitude > 1e-9 * max(1, ratio.magnitude) { return false }
+            ratio = r
+            agreed += 1
+        }
+        return agreed >= 3
+    }
+
+    /// A relation in one variable against a set (e.g. 1 <= |z| <= 3/2 and [-3/2, -1] U [1, 3/2]): the same
+    /// membership at the set's endpoints, just beside them, and on a grid.
+    static func sameMembership(_ relation: MathExpr, _ set: MathExpr) -> Bool {
+        let variables = relation.symbols
+        guard variables.count == 1, let v = variables.first, set.symbols.isEmpty else { return false }
+        var points: [Double] = stride(from: -50.0, through: 50.0, by: 0.37).map { $0 }
+        for e in endpoints(set) { points += [e, e - 1e-7, e + 1e-7] }
+        var checked = 0
+        for x in points {
+            guard let inRelation = holds(relation, v, x), let inSet = contains(set, x) else { continue }
+            if inRelation != inSet { return false }
+            checked += 1
+        }
+        return checked > 10
+    }
+
+    static func endpoints(_ set: MathExpr) -> [Double] {
+        switch set {
+        case let .interval(a, b, _, _): return [a, b].compactMap { Evaluator.value($0, [:]).flatMap { $0.isFinite ? $0.re : nil } }
+        case let .union(items), let .set(items): return items.flatMap { endpoints($0) + (Evaluator.value($0, [:]).map { [$0.re] } ?? []) }
+        default: return []
+        }
+    }
+
+    static func holds(_ relation: MathExpr, _ v: String, _ x: Double) -> Bool? {
+        for r in relation.relations {
+            guard case let .relation(op, l, rr) = r, let a = Evaluator.value(l, [v: Complex(x)]), let b = Evaluator.value(rr, [v: Complex(x)]),
+                  a.isReal, b.isReal else { return nil }
+            let ok: Bool
+            switch op {
+            case .less: ok = a.re < b.re
+            case .lessEqual: ok = a.re <= b.re + 1e-12
+            case .greater: ok = a.re > b.re
+            case .greaterEqual: ok = a.re >= b.re - 1e-12
+            case .equal: ok = abs(a.re - b.re) <= 1e-12
+            case .notEqual: ok = abs(a.re - b.re) > 1e-12
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+
+    static func contains(_ set: MathExpr, _ x: Double) -> Bool? {
+        switch set {
+        case let .interval(a, b, lo, ro):
+            guard let l = Evaluator.value(a, [:]), let h = Evaluator.value(b, [:]) else { return nil }
+            return (lo ? x > l.re : x >= l.re - 1e-12) && (ro ? x < h.re : x <= h.re + 1e-12)
+        case let .union(items):
+            var any = false
+            for item in items { guard let c = contains(item, x) else { return nil }; any = any || c }
+            return any
+        case let .set(items):
+            return items.contains { Evaluator.value($0, [:]).map { abs($0.re - x) <= 1e-12 } ?? false }
+        default: return nil
+        }
+    }
+
+    /// `a < x < b`, `x >= a`, ... in one variable as an interval (nil for anything else).
+    static func relationAsSet(_ e: MathExpr) -> MathExpr? {
+        var low: (MathExpr, open: Bool) = (.mul([.number(.integer(-1)), .constant(.infinity)]), true)
+        var high: (MathExpr, open: Bool) = (.constant(.infinity), true)
+        let variables = e.symbols
+        guard variables.count == 1, let v = variables.first else { return nil }
+        for relation in e.relations {
+            guard case let .relation(op, l, r) = relation else { return nil }
+            var (op2, bound) = (op, r)
+            if l == .symbol(v), !r.symbols.contains(v) {
+                (op2, bound) = (op, r)
+            } else if r == .symbol(v), !l.symbols.contains(v) {
+                (op2, bound) = (op.flipped, l)
+            } else {
+                return nil
+            }
+            switch op2 {
+            case .less: high = (bound, true)
+            case .lessEqual: high = (bound, false)
+            case .greater: low = (bound, true)
+            case .greaterEqual: low = (bound, false)
+            default: return nil
+            }
+        }
+        return .interval(low.0, high.0, leftOpen: low.open, rightOpen: high.open)
     }
 
     /// The root of an expression linear in its single variable, by evaluating at two points.

@@ -17,28 +17,6 @@ enum LatexLexer {
             if c.isASCII && c.isNumber || (c == "." && i + 1 < s.count && s[i + 1].isASCII && s[i + 1].isNumber) {
                 var j = i
                 while j < s.count && s[j].isASCII && s[j].isNumber { j += 1 }
-                // Thousands separators: 1,000 or 12,345,678 (groups of exactly three digits).
-                if j - i <= 3 {
-                    var k = j
-                    var grouped = false
-                    while k + 3 < s.count + 0 && s[k] == "," && (1...3).allSatisfy({ k + $0 < s.count && s[k + $0].isASCII && s[k + $0].isNumber })
-                            && !(k + 4 < s.count && s[k + 4].isASCII && s[k + 4].isNumber) {
-                        k += 4
-                        grouped = true
-                    }
-                    if grouped {
-                        var digits = String(s[i..<k]).replacingOccurrences(of: ",", with: "")
-                        var m = k
-                        if m + 1 < s.count && s[m] == "." && s[m + 1].isNumber {
-                            m += 1
-                            while m < s.count && s[m].isASCII && s[m].isNumber { m += 1 }
-                            digits += String(s[k..<m])
-                        }
-                        out.append(.number(digits))
-                        i = m
-                        continue
-                    }
-                }
                 if j < s.count && s[j] == "." && j + 1 < s.count && s[j + 1].isASCII && s[j + 1].isNumber {
                     j += 1
                     while j < s.count && s[j].isASCII && s[j].isNumber { j += 1 }

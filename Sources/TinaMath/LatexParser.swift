@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a LaTeX answer could not be turned into an expression.
 struct LatexParseError: Error {
     let reason: String
@@ -19,7 +21,15 @@ struct LatexParser {
         self.complexMode = complexMode
     }
 
+    /// "1,000" or "-12,345.5" as a whole answer is one number (latex2sympy's comma_number_regex);
+    /// anywhere else commas separate elements.
+    static let commaNumber = Normalizer.regex(#"^\s*-?\d{1,3}(,\d{3})+(\.\d+)?\s*$"#)
+
     static func parse(_ text: String, complexMode: Bool = false) throws -> MathExpr {
+        if commaNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+            let digits = text.filter { $0 != "," && !$0.isWhitespace }
+            if let n = MathNumber.parse(digits, asFloat: digits.contains(".")) { return .number(n) }
+        }
         var p = LatexParser(text, complexMode: complexMode)
         guard !p.tokens.isEmpty else { throw LatexParseError(reason: "empty") }
         let e = try p.list()
@@ -70,7 +80,7 @@ struct LatexParser {
 
     static let relationCommands: [String: MathExpr.Relation] = [
         "le": .lessEqual, "leq": .lessEqual, "leqslant": .lessEqual, "ge": .greaterEqual, "geq": .greaterEqual,
-        "geqslant": .greaterEqual, "lt": .less, "gt": .greater, "ne": .notEqual, "neq": .notEqual, "approx": .equal,
+        "geqslant": .greaterEqual, "lt": .less, "gt": .greater, "ne": .notEqual, "neq": .notEqual,
         "in": .equal, "equiv": .equal,
     ]
 
@@ -96,7 +106,17 @@ struct LatexParser {
         let first = try sum()
         var relations: [MathExpr] = []
         var left = first
-        while let op = relationOperator() {
+        while true {
+            // "a \approx b" keeps a: the approximation is commentary (x = 1/3 \approx 0.33 reads as x = 1/3).
+            if accept(.command("approx")) { _ = try sum(); continue }
+            // x \in S: S may be a union of intervals (latex2sympy gives Eq(x, S)).
+            if accept(.command("in")) {
+                let right = try union()
+                relations.append(.relation(.equal, left, right))
+                left = right
+                continue
+            }
+            guard let op = relationOperator() else { break }
             let right = try sum()
             relations.append(.relation(op, left, right))
             left = right
@@ -105,17 +125,26 @@ struct LatexParser {
         return relations.count == 1 ? relations[0] : .and(relations)
     }
 
+    /// A sum; `a \pm b` (and a leading `\pm b`) becomes the set {a - b, a + b}, as latex2sympy reads it.
     mutating func sum() throws -> MathExpr {
         skipSpacing()
         var terms: [MathExpr] = []
-        if accept(.symbol("-")) { terms.append(MathExpr.negate(try term())) } else { _ = accept(.symbol("+")); terms.append(try term()) }
+        var plusMinus: MathExpr?
+        if accept(.command("pm")) { plusMinus = try term() } else if accept(.symbol("-")) { terms.append(MathExpr.negate(try term())) } else {
+            _ = accept(.symbol("+")); terms.append(try term())
+        }
         while true {
             skipSpacing()
             if accept(.symbol("+")) { terms.append(try term()) } else if accept(.symbol("-")) { terms.append(MathExpr.negate(try term())) } else if accept(.command("pm")) {
-                terms.append(try term())
+                guard plusMinus == nil else { throw LatexParseError(reason: "more than one \\pm") }
+                plusMinus = try term()
             } else { break }
         }
-        return terms.count == 1 ? terms[0] : .add(terms)
+        func combine(_ items: [MathExpr]) -> MathExpr { items.count == 1 ? items[0] : .add(items) }
+        if let pm = plusMinus {
+            return .set([combine(terms + [MathExpr.negate(pm)]), combine(terms + [pm])])
+        }
+        return combine(terms)
     }
 
     mutating func term() throws -> MathExpr {
@@ -139,10 +168,10 @@ struct LatexParser {
     func startsFactor() -> Bool {
         switch peek {
         case .number?, .letter?: return true
-        case .symbol("(")?, .symbol("{")?: return true
+        case .symbol("(")?, .symbol("{")?, .command("(")?: return true
         case let .command(c)?:
             return !Self.relationCommands.keys.contains(c) && !["cdot", "times", "div", "pm", "cup", "right", "rfloor",
-                "rceil", "end", "}", "%", ",", ";", "\\", "&", "rangle", "circ", "quad", "qquad", "!"].contains(c)
+                "rceil", "end", "}", "%", ",", ";", "\\", "&", "rangle", "circ", "quad", "qquad", "!", "approx", ")", "]"].contains(c)
         default: return false
         }
     }
@@ -174,7 +203,7 @@ struct LatexParser {
             } else if accept(.command("%")) {
                 base = .percent(base)
             } else if accept(.symbol("'")) {
-                base = .function("prime", [base])
+                continue  // y' reads as y (latex2sympy drops the prime)
             } else {
                 return base
             }
@@ -261,7 +290,9 @@ struct LatexParser {
             if accept(.symbol("_")) {
                 e = .symbol(String(c) + "_" + (try subscriptText()))
             }
-            if ["f", "g", "h"].contains(c), peek == .symbol("(") {
+            // f(x) is a call; so is any letter applied to a single atom, I(0) or a(b), as latex2sympy reads them
+            // (x(y+1) stays a product).
+            if peek == .symbol("("), ["f", "g", "h"].contains(c) || isSingleAtomCall() {
                 position += 1
                 let arg = try list()
                 try expect(.symbol(")"))
@@ -286,12 +317,24 @@ struct LatexParser {
         }
     }
 
+    /// "(" atom ")" right here: a number or a letter alone in parentheses.
+    func isSingleAtomCall() -> Bool {
+        guard position + 2 < tokens.count, tokens[position + 2] == .symbol(")") else { return false }
+        switch tokens[position + 1] {
+        case .number, .letter: return true
+        default: return false
+        }
+    }
+
     /// (a) grouping, (a, b) open interval, (a, b] half-open, (a, b, c) tuple; [a, b] closed interval.
+    /// `\(` and `\)` (left over from doubled backslashes) count as parentheses, as latex2sympy reads them.
     mutating func bracketed(opening: Character) throws -> MathExpr {
         var items = [try union()]
         while accept(.symbol(",")) { items.append(try union()) }
         let closing: Character
-        if accept(.symbol(")")) { closing = ")" } else if accept(.symbol("]")) { closing = "]" } else { throw LatexParseError(reason: "unclosed bracket") }
+        if accept(.symbol(")")) || accept(.command(")")) { closing = ")" } else if accept(.symbol("]")) || accept(.command("]")) { closing = "]" } else {
+            throw LatexParseError(reason: "unclosed bracket")
+        }
         if items.count == 1 {
             guard opening == "(" && closing == ")" || opening == "[" && closing == "]" else { throw LatexParseError(reason: "mismatched brackets") }
             return items[0]
@@ -309,11 +352,14 @@ struct LatexParser {
             if accept(.symbol("[")) {
                 let n = try union()
                 try expect(.symbol("]"))
-                return .power(try argument(), .power(n, .number(.integer(-1))))
+                return .power(try group(), .power(n, .number(.integer(-1))))
             }
-            return .power(try argument(), .number(.rational(1, 2)))
+            // Braces are required, as in latex2sympy (\sqrt2 only parses after malformed-operator fixing).
+            return .power(try group(), .number(.rational(1, 2)))
         case "binom", "dbinom", "tbinom":
             return .function("binomial", [try group(), try group()])
+        case "(": return try bracketed(opening: "(")
+        case "[": return try bracketed(opening: "[")
         case "pi": return .constant(.pi)
         case "infty", "infinity": return .constant(.infinity)
         case "i", "imath": return .constant(.i)
@@ -345,7 +391,8 @@ struct LatexParser {
             }
             return .function("abs", [inner])
         case "text", "textbf", "textit", "mbox", "operatorname", "mathbf", "mathit", "mathsf", "boldsymbol", "mathcal":
-            let text = try rawGroup().trimmingCharacters(in: .whitespaces)
+            var text = try rawGroup().trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("("), text.hasSuffix(")"), text.count > 2 { text = String(text.dropFirst().dropLast()) }
             if let n = MathNumber.parse(text, asFloat: text.contains(".")) { return .number(n) }
             if c == "operatorname", Self.functions.contains(text) { return try function(text) }
             if c == "mathbf" || c == "boldsymbol" || c == "mathit" || c == "mathcal", text.count == 1 { return .symbol(text) }
@@ -355,6 +402,8 @@ struct LatexParser {
             return .symbol("mathbb{" + (try rawGroup()) + "}")
         case "begin":
             return try matrix()
+        case "prime": return .symbol("prime")
+        case "angle": return .symbol("angle")
         case "circ", "degree":
             return .number(.integer(1))
         case "left", "right", "displaystyle", "!", ",", ";", " ", "quad", "qquad":

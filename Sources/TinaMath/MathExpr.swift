@@ -81,11 +81,15 @@ public indirect enum MathExpr: Sendable, Hashable {
         return lhs.isOnlySymbols
     }
 
+    /// latex2sympy's `is_expr_of_only_symbols`: symbols, and products, quotients, tuples and calls of them
+    /// (so `A:B`, `\frac{NO}{BO}` and `(p, q, r)` count).
     var isOnlySymbols: Bool {
         switch self {
         case .symbol: return true
-        case let .mul(items): return items.allSatisfy(\.isOnlySymbols)
-        case let .function(name, args): return name.count == 1 && args.allSatisfy(\.isOnlySymbols)
+        case let .power(base, .number(.rational(-1, 1))): return base.isOnlySymbols
+        case let .mul(items), let .tuple(items), let .set(items): return !items.isEmpty && items.allSatisfy(\.isOnlySymbols)
+        case let .interval(a, b, _, _): return a.isOnlySymbols && b.isOnlySymbols
+        case let .function(_, args): return !args.isEmpty && args.allSatisfy(\.isOnlySymbols)
         default: return false
         }
     }

@@ -11,6 +11,6 @@ struct Tina: ParsableCommand {
         OPENBLAS_NUM_THREADS sets OpenBLAS's.
         """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Score.self, Generate.self, Bench.self]
+        subcommands: [Inspect.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Score.self, Generate.self, Grade.self, Bench.self]
     )
 }
