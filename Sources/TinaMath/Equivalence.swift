@@ -301,6 +301,8 @@ struct Equivalence {
     }
 
     func numericEqual(_ gold: MathExpr, _ pred: MathExpr) -> Bool {
+        // Exact values on both sides (no floats): compare exactly, as sympy does for rationals.
+        if let g = ExactRational.value(gold), let p = ExactRational.value(pred) { return g == p }
         let ga = Self.atomicNumber(gold), pa = Self.atomicNumber(pred)
         if ga != nil || pa != nil {
             let floatInvolved = (ga?.0.isFloat ?? false) || (pa?.0.isFloat ?? false)

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TinaMath
+
+/// Every benchmark answer in ../shared/data equals itself and its answer_raw, and differs from the other
+/// problems' answers unless the two are genuinely the same value.
+@Suite struct BenchmarkAnswerTests {
+    static let shared = ProcessInfo.processInfo.environment["TINA_SHARED_DIR"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared").path
+
+    static let files = ["aime2024", "aime2025", "amc2023", "math500", "minerva_math", "olympiadbench"]
+
+    func rows(_ name: String) -> [[String: Any]]? {
+        guard let text = try? String(contentsOfFile: Self.shared + "/data/\(name).jsonl", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    static func answer(_ row: [String: Any]) -> String { row["answer"].map { "\($0)" } ?? "" }
+
+    @Test(arguments: files)
+    func answersVerifyAgainstThemselvesAndNotOthers(name: String) throws {
+        guard let data = rows(name) else { print("skipping \(name): ../shared/data not found"); return }
+        var failures: [String] = []
+        for (i, row) in data.enumerated() {
+            let a = Self.answer(row)
+            if !Grader.grade(gold: "$\(a)$", prediction: "$\(a)$").correct { failures.append("\(name)[\(i)] self: \(a)") }
+            if let raw = row["answer_raw"].map({ "\($0)" }), raw != a,
+               !Grader.grade(gold: "$\(a)$", prediction: raw.contains("$") ? raw : "$\(raw)$").correct {
+                failures.append("\(name)[\(i)] raw: \(a) vs \(raw)")
+            }
+            // The next problem's answer (cyclically): equal only when the values really are.
+            let other = Self.answer(data[(i + 1) % data.count])
+            if Grader.grade(gold: "$\(a)$", prediction: "$\(other)$").correct && !Self.genuinelyEqual(a, other) {
+                failures.append("\(name)[\(i)] vs next: \(a) == \(other)?")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
+    /// Same text up to spacing and a leading "x=" (an assignment states its value), or equal plain numbers.
+    static func genuinelyEqual(_ a: String, _ b: String) -> Bool {
+        func core(_ s: String) -> String {
+            let t = s.filter { !$0.isWhitespace }
+            if t.count > 2, t.first!.isLetter, t.dropFirst().first == "=" { return String(t.dropFirst(2)) }
+            return t
+        }
+        let x = core(a), y = core(b)
+        if x == y { return true }
+        if let p = Double(x), let q = Double(y) { return p == q }
+        return false
+    }
+}
