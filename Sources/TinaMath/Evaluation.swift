@@ -8,7 +8,8 @@ struct Complex: Equatable {
     init(_ re: Double, _ im: Double = 0) { self.re = re; self.im = im }
 
     var isFinite: Bool { re.isFinite && im.isFinite }
-    var magnitude: Double { (re * re + im * im).squareRoot() }
+    /// hypot, not sqrt(re² + im²): squaring overflows for values near 1e300 (2^1009 made everything "equal").
+    var magnitude: Double { Foundation.hypot(re, im) }
     var isReal: Bool { abs(im) <= 1e-12 * max(1, abs(re)) }
 
     static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
         then prints each result beside them. Shapes come from the decoder config (default: the published \
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
-        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TokenizerCommand.self, PeakCommand.self, AllCommand.self])
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TokenizerCommand.self, GradeCommand.self, PeakCommand.self, AllCommand.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -53,6 +53,7 @@ struct BenchReport: Encodable {
     var kernels: [KernelResult]?
     var models: [ModelBenchResult]?
     var tokenizers: [TokenizerBenchResult]?
+    var grading: [GradeBenchResult]?
 
     init(suite: String, limits: MachineLimits?) {
         self.suite = suite
@@ -233,6 +234,23 @@ struct TokenizerCommand: ParsableCommand {
             results.append(TokenizerBench.run(name: "tina (ICU regex split)", tokenizer: regexVariant, texts: texts, progress: options.log))
         }
         report.tokenizers = results
+        try report.emit(options)
+    }
+}
+
+struct GradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grade",
+        abstract: "Answer-grading throughput (parse both sides and verify, one thread).")
+    @OptionGroup var options: BenchOptions
+    @Option(parsing: .upToNextOption, help: "JSONL files: {gold, pred} pairs, or data files whose answers are graded against themselves.")
+    var sets = ["../shared/reference/answer_equivalence_dev.jsonl", "../shared/data/math500.jsonl"]
+
+    func run() throws {
+        var report = BenchReport(suite: "grade", limits: nil)
+        report.grading = try sets.map { path in
+            GradeBench.run(set: (path as NSString).lastPathComponent, pairs: try GradeBench.pairs(path: path), progress: options.log)
+        }
         try report.emit(options)
     }
 }
