@@ -45,15 +45,17 @@ let package = Package(
             ],
             swiftSettings: simdFlags
         ),
-        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaTokenizers", "TinaFormats", "TinaCore"],
+        .testTarget(name: "TinaModelsTests", dependencies: ["TinaModels", "TinaGeneration", "TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
-        .testTarget(name: "TinaMathTests", dependencies: ["TinaMath", "TinaCore"], swiftSettings: simdFlags),
-        .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore"],
+        // Paths to fixtures and small helpers shared by the test targets.
+        .target(name: "TinaTestSupport", path: "Tests/TinaTestSupport"),
+        .testTarget(name: "TinaMathTests", dependencies: ["TinaMath", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
-        .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(
             name: "TinaFormatsTests",
-            dependencies: ["TinaFormats", "TinaCore"],
+            dependencies: ["TinaFormats", "TinaCore", "TinaTestSupport"],
             swiftSettings: simdFlags
         ),
     ]

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 import TinaMath
+import TinaTestSupport
 
 /// Agreement with math-verify 0.9.0 on Tests/Fixtures/math/pairs.jsonl (tools/reference/make_math_fixtures.py).
 @Suite struct AgreementTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/math/pairs.jsonl").path
+    static let fixture = Paths.fixture("math/pairs.jsonl")
 
     struct Row {
         let source: String, mode: GradingMode, gold: String, pred: String, expected: Bool, devExpected: Bool?

@@ -1,13 +1,12 @@
 import Foundation
 import Testing
 import TinaMath
+import TinaTestSupport
 
 /// Every benchmark answer in ../shared/data equals itself and its answer_raw, and differs from the other
 /// problems' answers unless the two are genuinely the same value.
 @Suite struct BenchmarkAnswerTests {
-    static let shared = ProcessInfo.processInfo.environment["TINA_SHARED_DIR"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared").path
+    static let shared = Paths.shared
 
     static let files = ["aime2024", "aime2025", "amc2023", "math500", "minerva_math", "olympiadbench"]
 
