@@ -22,9 +22,10 @@ public final class AtomicFileWriter {
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer) throws {
+        guard let base = buffer.baseAddress else { return }  // empty
         var done = 0
         while done < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            let n = Glibc.write(fd, base + done, buffer.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw TinaError.io(path: path, reason: "write failed: \(String(cString: strerror(errno)))")

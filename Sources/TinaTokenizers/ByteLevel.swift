@@ -14,7 +14,8 @@ public enum ByteLevel {
             next += 1
         }
         var table = [Unicode.Scalar](repeating: " ", count: 256)
-        for (b, s) in zip(printable, scalars) { table[b] = Unicode.Scalar(UInt32(s))! }
+        // Every value here is below 0x200, a valid scalar.
+        for (b, s) in zip(printable, scalars) { table[b] = Unicode.Scalar(UInt16(s)).map { $0 } ?? " " }
         return table
     }()
 
