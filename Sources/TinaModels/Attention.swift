@@ -6,12 +6,16 @@ import TinaCore
 /// (scores = Q K^T, then P V); tokens are taken in chunks to bound the score buffer.
 enum Attention {
     static let tokenChunk = 256
+    /// Multiply-adds below which dot products replace sgemm: decode-sized attention then makes no OpenBLAS
+    /// calls (and no OpenBLAS thread wake-ups); SmolLM2 decode speed was unchanged within noise.
+    static let smallWork = 1 << 18
 
     /// q: [T, heads * headDim] rows of this sequence; keys/values: [L, kvDim] with the new tokens already
     /// written at positions start ..< start + T; out: [T, heads * headDim].
     static func apply(q: UnsafePointer<Float>, tokens: Int, start: Int, keys: UnsafePointer<Float>,
                       values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int,
                       out: UnsafeMutablePointer<Float>) {
+        let smallWork = Self.smallWork
         let group = heads / kvHeads
         let qDim = heads * headDim, kvDim = kvHeads * headDim
         let scale = 1 / Float(headDim).squareRoot()
@@ -33,9 +37,19 @@ enum Attention {
                         (stacked + (t * group + g) * headDim).update(from: q + (t0 + t) * qDim + (kvh * group + g) * headDim, count: headDim)
                     }
                 }
-                BLAS.sgemm(m: rows, n: keysUsed, k: headDim, a: stacked, lda: headDim,
-                           b: keys + kvh * headDim, ldb: kvDim, transposeB: true,
-                           c: scores, ldc: keysUsed, alpha: scale)
+                // Small problems (decode) skip OpenBLAS: its per-call overhead exceeds the arithmetic.
+                let small = rows * keysUsed * headDim <= smallWork
+                if small {
+                    for r in 0..<rows {
+                        for j in 0..<keysUsed {
+                            scores[r * keysUsed + j] = scale * Dot.f32(stacked + r * headDim, keys + j * kvDim + kvh * headDim, count: headDim)
+                        }
+                    }
+                } else {
+                    BLAS.sgemm(m: rows, n: keysUsed, k: headDim, a: stacked, lda: headDim,
+                               b: keys + kvh * headDim, ldb: kvDim, transposeB: true,
+                               c: scores, ldc: keysUsed, alpha: scale)
+                }
                 for t in 0..<count {
                     let visible = start + t0 + t + 1
                     for g in 0..<group {
@@ -44,8 +58,18 @@ enum Attention {
                         if visible < keysUsed { (row + visible).update(repeating: 0, count: keysUsed - visible) }
                     }
                 }
-                BLAS.sgemm(m: rows, n: headDim, k: keysUsed, a: scores, lda: keysUsed,
-                           b: values + kvh * headDim, ldb: kvDim, c: mixed, ldc: headDim)
+                if small {
+                    mixed.update(repeating: 0, count: rows * headDim)
+                    for r in 0..<rows {
+                        for j in 0..<keysUsed {
+                            Elementwise.addScaled(values + j * kvDim + kvh * headDim, alpha: scores[r * keysUsed + j],
+                                                  into: mixed + r * headDim, count: headDim)
+                        }
+                    }
+                } else {
+                    BLAS.sgemm(m: rows, n: headDim, k: keysUsed, a: scores, lda: keysUsed,
+                               b: values + kvh * headDim, ldb: kvDim, c: mixed, ldc: headDim)
+                }
                 for t in 0..<count {
                     for g in 0..<group {
                         (out + (t0 + t) * qDim + (kvh * group + g) * headDim).update(from: mixed + (t * group + g) * headDim, count: headDim)
