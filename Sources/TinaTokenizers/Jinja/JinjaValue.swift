@@ -1,4 +1,5 @@
 import Foundation
+import TinaFormats
 
 /// A value inside the Jinja interpreter, with Python's semantics for truthiness, equality and printing.
 public indirect enum JinjaValue: Sendable {
@@ -80,22 +81,7 @@ public indirect enum JinjaValue: Sendable {
         case let .bool(b): return b ? "true" : "false"
         case let .int(i): return String(i)
         case let .double(d): return d.isFinite ? JinjaValue.pythonFloat(d) : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
-        case let .string(s):
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                default:
-                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-                }
-            }
-            return out + "\""
+        case let .string(s): return jsonString(s)
         case let .array(a):
             if a.isEmpty { return "[]" }
             return "[" + a.map { (newline ?? "") + $0.json(indent: indent, level: level + 1) }.joined(separator: separator) + closing + "]"
