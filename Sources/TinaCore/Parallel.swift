@@ -10,6 +10,9 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// Whether loops run on Tina's persistent worker threads (`TINA_WORKER_POOL=0` falls back to GCD).
+    public static let usePool: Bool = ProcessInfo.processInfo.environment["TINA_WORKER_POOL"] != "0"
+
     /// Calls `body` on disjoint ranges covering `0..<count`, in parallel when the work is large enough.
     /// `minChunk` keeps tiny loops on one thread, where dispatch overhead would dominate.
     public static func forChunks(of count: Int, minChunk: Int = 1, threads: Int = threadCount,
@@ -18,11 +21,17 @@ public enum Parallel {
         let chunks = max(1, min(threads, count / max(minChunk, 1)))
         if chunks == 1 { body(0..<count); return }
         let step = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = chunk * step
+        let chunk: @Sendable (Int) -> Void = { index in
+            let start = index * step
             let end = min(count, start + step)
             if start < end { body(start..<end) }
         }
+        if usePool && threads == threadCount {
+            // The pool holds the closure only until run returns.
+            let ran = withoutActuallyEscaping(chunk) { escapable in WorkerPool.shared.run(chunks: chunks, escapable) }
+            if ran { return }
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: chunk)
     }
 }
 

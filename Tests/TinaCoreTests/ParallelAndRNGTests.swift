@@ -15,6 +15,45 @@ import TinaCore
     }
 }
 
+/// The persistent worker pool under load: thousands of back-to-back loops, loops nested inside loops, and
+/// several callers at once (the pool serves one; the others fall back to GCD). Every index is visited once.
+@Suite struct WorkerPoolTests {
+    static func sum(_ count: Int, nested: Bool = false) -> Int {
+        let cells = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+        cells.initialize(repeating: 0, count: max(count, 1))
+        defer { cells.deallocate() }
+        let shared = UnsafeSendable(cells)
+        Parallel.forChunks(of: count, minChunk: 1) { range in
+            for i in range {
+                if nested && i == range.lowerBound {
+                    // A loop inside a loop: must not wait on the pool it runs in.
+                    shared.value[i] += sum(8) / 8
+                } else {
+                    shared.value[i] += 1
+                }
+            }
+        }
+        return (0..<count).reduce(0) { $0 + cells[$1] }
+    }
+
+    @Test func backToBackLoops() {
+        for n in 0..<3000 { #expect(Self.sum(n % 37 + 1) == n % 37 + 1) }
+    }
+
+    @Test func nestedLoops() {
+        for _ in 0..<200 { #expect(Self.sum(16, nested: true) == 16) }
+    }
+
+    @Test func concurrentCallers() async {
+        await withTaskGroup(of: Bool.self) { group in
+            for t in 0..<8 {
+                group.addTask { (0..<300).allSatisfy { Self.sum(($0 + t) % 50 + 2) == ($0 + t) % 50 + 2 } }
+            }
+            for await ok in group { #expect(ok) }
+        }
+    }
+}
+
 @Suite struct PhiloxTests {
     /// Known-answer vectors of Random123 (kat_vectors, philox4x32 with 10 rounds).
     @Test func knownAnswers() {
