@@ -222,7 +222,7 @@ struct LatexParser {
             if n.count > 1 && !n.contains(".") { position -= 1; tokens[position] = .number(String(n.dropFirst())); return try number(String(first)) }
             return try number(n)
         case let .letter(c): return letter(c)
-        case let .command(c): position -= 1; _ = c; return try primary()
+        case .command: position -= 1; return try primary()
         default: throw LatexParseError(reason: "bad exponent")
         }
     }
