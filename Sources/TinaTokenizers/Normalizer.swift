@@ -31,10 +31,7 @@ public indirect enum Normalizer: Sendable {
     }
 
     static func parse(_ json: Any?, source: String) throws -> Normalizer? {
-        guard let json, !(json is NSNull) else { return nil }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
-            throw TinaError.malformed(source: source, reason: "normalizer has no type")
-        }
+        guard let (object, type) = try typedComponent(json, kind: "normalizer", source: source) else { return nil }
         switch type {
         case "NFC": return .nfc
         case "NFD": return .nfd

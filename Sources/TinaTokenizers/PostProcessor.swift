@@ -13,10 +13,7 @@ public struct PostProcessor: Sendable, Equatable {
     }
 
     static func parse(_ json: Any?, source: String) throws -> PostProcessor {
-        guard let json, !(json is NSNull) else { return PostProcessor() }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
-            throw TinaError.malformed(source: source, reason: "post_processor has no type")
-        }
+        guard let (object, type) = try typedComponent(json, kind: "post_processor", source: source) else { return PostProcessor() }
         switch type {
         case "ByteLevel":
             return PostProcessor()  // only trims offsets

@@ -161,10 +161,7 @@ public indirect enum PreTokenizer: Sendable {
     }
 
     static func parse(_ json: Any?, source: String) throws -> PreTokenizer? {
-        guard let json, !(json is NSNull) else { return nil }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
-            throw TinaError.malformed(source: source, reason: "pre_tokenizer has no type")
-        }
+        guard let (object, type) = try typedComponent(json, kind: "pre_tokenizer", source: source) else { return nil }
         switch type {
         case "Sequence":
             guard let list = object["pretokenizers"] as? [Any] else { throw TinaError.malformed(source: source, reason: "Sequence pre_tokenizer has no list") }

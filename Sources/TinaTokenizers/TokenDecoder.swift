@@ -61,10 +61,7 @@ public indirect enum TokenDecoder: Sendable {
     }
 
     static func parse(_ json: Any?, source: String) throws -> TokenDecoder? {
-        guard let json, !(json is NSNull) else { return nil }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
-            throw TinaError.malformed(source: source, reason: "decoder has no type")
-        }
+        guard let (object, type) = try typedComponent(json, kind: "decoder", source: source) else { return nil }
         switch type {
         case "ByteLevel": return .byteLevel
         case "Fuse": return .fuse
