@@ -1,9 +1,9 @@
 # Tina in Swift. `make demo` and `make test` are the two commands a fresh machine needs (see README.md).
-# System dependencies are installed when missing (Debian/Ubuntu, apt-get; sudo is used when not root).
+# System dependencies (oneDNN) are installed when missing (Debian/Ubuntu, apt-get; sudo is used when not root).
 
 TARGET_CPU ?= haswell
 SWIFT ?= swift
-SYSTEM_PACKAGES := libopenblas-dev pkg-config
+SYSTEM_PACKAGES := libdnnl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TINA_TARGET_CPU := $(TARGET_CPU)
 

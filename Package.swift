@@ -23,12 +23,10 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
-        .target(name: "TinaCore", dependencies: ["COpenBLAS"], swiftSettings: simdFlags),
+        // CPUID/XGETBV and the run-time loaded oneDNN bridge (header from Debian's libdnnl-dev; the library
+        // itself is opened with dlopen, see Sources/CTinaCPU/include/tina_cpu.h).
+        .target(name: "CTinaCPU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "TinaCore", dependencies: ["CTinaCPU"], swiftSettings: simdFlags),
         .target(name: "TinaFormats", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         .target(name: "TinaMath", dependencies: ["TinaCore", .product(name: "BigInt", package: "BigInt")], swiftSettings: simdFlags),
         .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),

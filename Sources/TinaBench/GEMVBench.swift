@@ -3,8 +3,8 @@ import TinaCore
 /// One timed decode matmul of M rows against a weight matrix in DRAM.
 public struct GEMVResult: Codable, Sendable {
     public var projection: String
-    /// "tina-bf16", "tina-bf16-packed" (K panels, long rows only), "tina-f32", "openblas-sgemv" (M = 1)
-    /// or "openblas-sgemm".
+    /// "tina-bf16", "tina-bf16-packed" (K panels, long rows only), "tina-f32", "onednn-bf16" (oneDNN's bf16
+    /// matmul on the same weights and rows) or "onednn-sgemm".
     public var kernel: String
     public var m: Int, n: Int, k: Int
     public var seconds: Double
@@ -36,6 +36,8 @@ public enum GEMVBench {
             var bf16Weights: [Tensor] = []
             for i in 0..<bf16Copies { bf16Weights.append(try f32Weights[i % copies].converted(to: .bf16)) }
             let packedWeights = k > 2048 ? try bf16Weights.map { try PackedBF16Matrix($0) } : []
+            let onednn = CPUBackend(gemvMaxRows: 0)
+            let onednnMatrices = try bf16Weights.map { try onednn.matrix($0, precision: .bf16) }
             let maxRows = rows.max() ?? 1
             let x = randomBuffer(maxRows * k, &rng)
             let y = UnsafeMutablePointer<Float>.allocate(capacity: maxRows * n)
@@ -64,14 +66,16 @@ public enum GEMVBench {
                 measure("tina-f32", bytesPerWeight: 4) { i in
                     try? GEMV.apply(weight: f32Weights[i % copies], input: x, rows: m, output: y)
                 }
-                if m == 1 {
-                    measure("openblas-sgemv", bytesPerWeight: 4) { i in
-                        BLAS.sgemv(rows: n, columns: k, w: f32Weights[i % copies].floats, x: x, y: y)
-                    }
+                let xt = try Tensor(storage: TensorStorage(borrowing: UnsafeMutableRawPointer(x), byteCount: m * k * 4, owner: onednn),
+                                    dtype: .f32, shape: [m, k])
+                let yt = try Tensor(storage: TensorStorage(borrowing: UnsafeMutableRawPointer(y), byteCount: m * n * 4, owner: onednn),
+                                    dtype: .f32, shape: [m, n])
+                measure("onednn-bf16", bytesPerWeight: 2) { i in
+                    try? onednn.linear(xt, onednnMatrices[i % bf16Copies], bias: nil, into: yt)
                 }
-                measure("openblas-sgemm", bytesPerWeight: 4) { i in
-                    BLAS.sgemm(m: m, n: n, k: k, a: x, lda: k, b: f32Weights[i % copies].floats, ldb: k,
-                               transposeB: true, c: y, ldc: n)
+                measure("onednn-sgemm", bytesPerWeight: 4) { i in
+                    try? OneDNN.sgemm(m: m, n: n, k: k, a: x, lda: k, b: f32Weights[i % copies].floats, ldb: k,
+                                      transposeB: true, c: y, ldc: n)
                 }
             }
         }

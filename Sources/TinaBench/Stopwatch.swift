@@ -10,14 +10,14 @@ public enum Stopwatch {
     /// Best (shortest) seconds per call of `body` after one warm-up, over at least `minRuns` runs and
     /// `minSeconds` of total time.
     public static func best(minSeconds: Double = 0.3, minRuns: Int = 3, maxRuns: Int = 1000,
-                            _ body: () -> Void) -> Double {
-        body()
+                            _ body: () throws -> Void) rethrows -> Double {
+        try body()
         var best = Double.infinity
         var total = 0.0
         var runs = 0
         while runs < maxRuns && (runs < minRuns || total < minSeconds) {
             let start = now()
-            body()
+            try body()
             let elapsed = now() - start
             best = min(best, elapsed)
             total += elapsed

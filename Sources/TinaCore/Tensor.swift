@@ -48,6 +48,7 @@ public struct Tensor: Sendable {
     }
 
     public var rank: Int { shape.count }
+    public var device: Device { storage.device }
     public var byteCount: Int { count * dtype.byteSize }
     public var rawPointer: UnsafeMutableRawPointer { storage.bytes + byteOffset }
 

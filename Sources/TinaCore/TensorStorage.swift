@@ -5,6 +5,8 @@ import Foundation
 public final class TensorStorage: @unchecked Sendable {
     public let bytes: UnsafeMutableRawPointer
     public let byteCount: Int
+    /// Where the bytes live (CPU memory for every storage made here).
+    public let device: Device = .cpu
     private let owner: AnyObject?
     private let ownsBytes: Bool
 

@@ -15,13 +15,17 @@ public struct SequenceChunk: Sendable {
 /// The Qwen2/Llama decoder: embedding, pre-norm layers (RMSNorm, rotary GQA attention, SwiGLU MLP),
 /// final RMSNorm and lm_head. One `forward` serves prefill and decode for many sequences at once: their new
 /// tokens are stacked padding-free so every projection is one matmul, and attention runs per sequence
-/// against its own cache.
+/// against its own cache. Every operation goes through `backend`; this file never touches memory itself.
 public final class DecoderModel: @unchecked Sendable {
     public let config: DecoderConfig
     public let weights: DecoderWeights
+    public let backend: any ComputeBackend
+    /// The arithmetic of the matrix products (the weights' `BackendMatrix`es were prepared for it).
+    public let compute: ComputePrecision
     let inverseFrequencies: [Float]
 
-    public init(config: DecoderConfig, weights: DecoderWeights) throws {
+    public init(config: DecoderConfig, weights: DecoderWeights, compute: ComputePrecision,
+                backend: any ComputeBackend = CPUBackend.shared) throws {
         try config.validate(source: "decoder config")
         var factor: Float = 1
         if let scaling = config.ropeScaling {
@@ -35,6 +39,8 @@ public final class DecoderModel: @unchecked Sendable {
         }
         self.config = config
         self.weights = weights
+        self.compute = compute
+        self.backend = backend
         inverseFrequencies = RoPE.inverseFrequencies(headDim: config.headDim, theta: Float(config.ropeTheta), linearFactor: factor)
     }
 
@@ -43,7 +49,7 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// A cache sized for this model, limited to `maxBytes`.
     public func makeCache(maxBytes: Int = 4 << 30) -> KVCache {
-        KVCache(layerCount: config.layerCount, kvDim: kvDim, maxBytes: maxBytes)
+        KVCache(layerCount: config.layerCount, kvDim: kvDim, maxBytes: maxBytes, backend: backend)
     }
 
     /// Runs the new tokens of each chunk through the decoder, appending their keys and values to the cache.
@@ -55,7 +61,8 @@ public final class DecoderModel: @unchecked Sendable {
         guard Set(batch.map(\.sequence)).count == batch.count else {
             throw TinaError.invalidArgument("a sequence appears twice in one forward batch")
         }
-        var starts: [Int] = []
+        guard cache.backend === backend else { throw TinaError.invalidArgument("the KV cache belongs to another backend") }
+        var starts: [Int] = [], positions: [Int] = [], tokens: [Int] = []
         for chunk in batch {
             for token in chunk.tokens where token < 0 || token >= c.vocabSize {
                 throw TinaError.invalidArgument("token id \(token) is outside the vocabulary (0..<\(c.vocabSize))")
@@ -63,88 +70,61 @@ public final class DecoderModel: @unchecked Sendable {
             let start = try cache.length(of: chunk.sequence)
             try cache.reserve(chunk.sequence, positions: start + chunk.tokens.count)
             starts.append(start)
+            positions += start..<(start + chunk.tokens.count)
+            tokens += chunk.tokens
         }
-        let hidden = c.hiddenSize
-        let x = try Tensor(zeros: [total, hidden])
-        var row = 0
-        for chunk in batch {
-            for token in chunk.tokens { embed(token, into: x.floats + row * hidden); row += 1 }
-        }
-        // cos/sin of every new token's position, [total, headDim / 2] each.
-        let half = c.headDim / 2
-        let cos = UnsafeMutablePointer<Float>.allocate(capacity: total * half)
-        let sin = UnsafeMutablePointer<Float>.allocate(capacity: total * half)
-        defer { cos.deallocate(); sin.deallocate() }
-        row = 0
-        for (chunk, start) in zip(batch, starts) {
-            for i in 0..<chunk.tokens.count {
-                RoPE.angles(position: start + i, inverseFrequencies: inverseFrequencies, cos: cos + row * half, sin: sin + row * half)
-                row += 1
-            }
-        }
-        var scratch = try LayerScratch(tokens: total, config: c)
+        let x = try backend.zeros([total, c.hiddenSize], dtype: .f32)
+        try backend.embed(tokens, table: weights.embedding, into: x)
+        let scratch = try LayerScratch(tokens: total, config: c, backend: backend)
         for (index, layer) in weights.layers.enumerated() {
-            try runLayer(layer, index: index, x: x, batch: batch, starts: starts, cos: cos, sin: sin, cache: cache, scratch: &scratch)
+            try runLayer(layer, index: index, x: x, batch: batch, starts: starts, positions: positions, cache: cache, scratch: scratch)
         }
-        RMSNorm.apply(x.floats, weight: weights.finalNorm.floats, eps: Float(c.rmsNormEps), rows: total, dim: hidden, output: x.floats)
+        try backend.rmsNorm(x, weight: weights.finalNorm, eps: Float(c.rmsNormEps), into: x)
         for (chunk, start) in zip(batch, starts) { try cache.setLength(chunk.sequence, start + chunk.tokens.count) }
         return x
     }
 
-    private func embed(_ token: Int, into destination: UnsafeMutablePointer<Float>) {
-        let e = weights.embedding, hidden = config.hiddenSize
-        if e.dtype == .bf16 {
-            HalfPrecision.bf16ToFloat(e.halfBits + token * hidden, destination, count: hidden)
-        } else {
-            destination.update(from: e.floats + token * hidden, count: hidden)
-        }
-    }
-
     struct LayerScratch {
         let normed, q, k, v, attention, gate, up: Tensor
-        init(tokens: Int, config c: DecoderConfig) throws {
-            normed = try Tensor(zeros: [tokens, c.hiddenSize])
-            q = try Tensor(zeros: [tokens, c.headCount * c.headDim])
-            k = try Tensor(zeros: [tokens, c.kvHeadCount * c.headDim])
-            v = try Tensor(zeros: [tokens, c.kvHeadCount * c.headDim])
-            attention = try Tensor(zeros: [tokens, c.headCount * c.headDim])
-            gate = try Tensor(zeros: [tokens, c.intermediateSize])
-            up = try Tensor(zeros: [tokens, c.intermediateSize])
+        init(tokens: Int, config c: DecoderConfig, backend: any ComputeBackend) throws {
+            normed = try backend.zeros([tokens, c.hiddenSize], dtype: .f32)
+            q = try backend.zeros([tokens, c.headCount * c.headDim], dtype: .f32)
+            k = try backend.zeros([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
+            v = try backend.zeros([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
+            attention = try backend.zeros([tokens, c.headCount * c.headDim], dtype: .f32)
+            gate = try backend.zeros([tokens, c.intermediateSize], dtype: .f32)
+            up = try backend.zeros([tokens, c.intermediateSize], dtype: .f32)
         }
     }
 
     private func runLayer(_ layer: DecoderLayer, index: Int, x: Tensor, batch: [SequenceChunk], starts: [Int],
-                          cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, cache: KVCache,
-                          scratch s: inout LayerScratch) throws {
-        let c = config
-        let total = x.shape[0], hidden = c.hiddenSize, half = c.headDim / 2
+                          positions: [Int], cache: KVCache, scratch s: LayerScratch) throws {
+        let c = config, b = backend
         let eps = Float(c.rmsNormEps)
-        RMSNorm.apply(x.floats, weight: layer.inputNorm.floats, eps: eps, rows: total, dim: hidden, output: s.normed.floats)
-        layer.qProj.forward(s.normed.floats, rows: total, into: s.q.floats)
-        layer.kProj.forward(s.normed.floats, rows: total, into: s.k.floats)
-        layer.vProj.forward(s.normed.floats, rows: total, into: s.v.floats)
-        for t in 0..<total {
-            RoPE.apply(s.q.floats + t * qDim, heads: c.headCount, headDim: c.headDim, cos: cos + t * half, sin: sin + t * half)
-            RoPE.apply(s.k.floats + t * kvDim, heads: c.kvHeadCount, headDim: c.headDim, cos: cos + t * half, sin: sin + t * half)
-        }
+        try b.rmsNorm(x, weight: layer.inputNorm, eps: eps, into: s.normed)
+        try layer.qProj.forward(s.normed, into: s.q, on: b)
+        try layer.kProj.forward(s.normed, into: s.k, on: b)
+        try layer.vProj.forward(s.normed, into: s.v, on: b)
+        try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+        try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
         var row = 0
         for (chunk, start) in zip(batch, starts) {
-            let n = chunk.tokens.count
-            let keys = try cache.keys(chunk.sequence, layer: index), values = try cache.values(chunk.sequence, layer: index)
-            (keys + start * kvDim).update(from: s.k.floats + row * kvDim, count: n * kvDim)
-            (values + start * kvDim).update(from: s.v.floats + row * kvDim, count: n * kvDim)
-            Attention.apply(q: s.q.floats + row * qDim, tokens: n, start: start, keys: keys, values: values,
-                            heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim,
-                            out: s.attention.floats + row * qDim)
+            let n = chunk.tokens.count, rows = row..<(row + n), new = start..<(start + n)
+            let keys = try cache.keys(chunk.sequence, layer: index, positions: start + n)
+            let values = try cache.values(chunk.sequence, layer: index, positions: start + n)
+            try b.copy(try s.k.rows(rows), into: try keys.rows(new))
+            try b.copy(try s.v.rows(rows), into: try values.rows(new))
+            try b.attention(q: try s.q.rows(rows), keys: keys, values: values, start: start,
+                            heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try s.attention.rows(rows))
             row += n
         }
-        layer.oProj.forward(s.attention.floats, rows: total, into: s.normed.floats)
-        Elementwise.add(s.normed.floats, into: x.floats, count: total * hidden)
-        RMSNorm.apply(x.floats, weight: layer.postAttentionNorm.floats, eps: eps, rows: total, dim: hidden, output: s.normed.floats)
-        layer.gateProj.forward(s.normed.floats, rows: total, into: s.gate.floats)
-        layer.upProj.forward(s.normed.floats, rows: total, into: s.up.floats)
-        SwiGLU.apply(gate: s.gate.floats, up: s.up.floats, output: s.gate.floats, count: total * c.intermediateSize)
-        layer.downProj.forward(s.gate.floats, rows: total, into: s.normed.floats)
-        Elementwise.add(s.normed.floats, into: x.floats, count: total * hidden)
+        try layer.oProj.forward(s.attention, into: s.normed, on: b)
+        try b.add(s.normed, into: x)
+        try b.rmsNorm(x, weight: layer.postAttentionNorm, eps: eps, into: s.normed)
+        try layer.gateProj.forward(s.normed, into: s.gate, on: b)
+        try layer.upProj.forward(s.normed, into: s.up, on: b)
+        try b.swiglu(gate: s.gate, up: s.up, into: s.gate)
+        try layer.downProj.forward(s.gate, into: s.normed, on: b)
+        try b.add(s.normed, into: x)
     }
 }

@@ -1,6 +1,7 @@
 import TinaCore
 
-/// Keys and values of every layer for a set of sequences, f32, [position, kvHeads * headDim] per layer.
+/// Keys and values of every layer for a set of sequences, f32, [position, kvHeads * headDim] per layer, in
+/// tensors of the model's backend (device memory on a GPU).
 /// Sequences grow on demand (capacity doubles) within a byte budget; `fork` copies a sequence so G samples
 /// can share one prompt's prefill, `truncate` rolls a sequence back. Not thread-safe: one owner drives it.
 public final class KVCache: @unchecked Sendable {
@@ -9,16 +10,16 @@ public final class KVCache: @unchecked Sendable {
     /// The most bytes the cache may hold; growing past it throws.
     public let maxBytes: Int
     public private(set) var bytesReserved = 0
+    let backend: any ComputeBackend
 
     final class Sequence {
         var length = 0
         var capacity = 0
-        var keys: [UnsafeMutablePointer<Float>] = []
-        var values: [UnsafeMutablePointer<Float>] = []
+        /// [capacity, kvDim] per layer.
+        var keys: [Tensor] = []
+        var values: [Tensor] = []
 
         func free() {
-            keys.forEach { $0.deallocate() }
-            values.forEach { $0.deallocate() }
             keys = []; values = []; capacity = 0
         }
     }
@@ -26,13 +27,12 @@ public final class KVCache: @unchecked Sendable {
     private var sequences: [Int: Sequence] = [:]
     private var nextID = 0
 
-    public init(layerCount: Int, kvDim: Int, maxBytes: Int) {
+    public init(layerCount: Int, kvDim: Int, maxBytes: Int, backend: any ComputeBackend = CPUBackend.shared) {
+        self.backend = backend
         self.layerCount = layerCount
         self.kvDim = kvDim
         self.maxBytes = maxBytes
     }
-
-    deinit { sequences.values.forEach { $0.free() } }
 
     /// Bytes one cached position takes over all layers (keys and values).
     public var bytesPerPosition: Int { 2 * layerCount * kvDim * MemoryLayout<Float>.size }
@@ -75,9 +75,10 @@ public final class KVCache: @unchecked Sendable {
             throw error
         }
         let target = try sequence(copy)
+        let used = 0..<source.length
         for layer in 0..<layerCount {
-            target.keys[layer].update(from: source.keys[layer], count: source.length * kvDim)
-            target.values[layer].update(from: source.values[layer], count: source.length * kvDim)
+            try backend.copy(try source.keys[layer].rows(used), into: try target.keys[layer].rows(used))
+            try backend.copy(try source.values[layer].rows(used), into: try target.values[layer].rows(used))
         }
         target.length = source.length
         return copy
@@ -92,29 +93,28 @@ public final class KVCache: @unchecked Sendable {
         guard bytesReserved + extra <= maxBytes else {
             throw TinaError.invalidArgument("KV cache budget exceeded: sequence \(id) needs \(positions) positions, \(bytesReserved + extra) bytes of \(maxBytes) allowed")
         }
+        var keys: [Tensor] = [], values: [Tensor] = []
         for layer in 0..<layerCount {
-            let k = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
-            if s.capacity > 0 {
-                k.update(from: s.keys[layer], count: s.length * kvDim)
-                v.update(from: s.values[layer], count: s.length * kvDim)
-                s.keys[layer].deallocate()
-                s.values[layer].deallocate()
-                s.keys[layer] = k
-                s.values[layer] = v
-            } else {
-                s.keys.append(k)
-                s.values.append(v)
+            let k = try backend.zeros([capacity, kvDim], dtype: .f32)
+            let v = try backend.zeros([capacity, kvDim], dtype: .f32)
+            if s.length > 0 {
+                let used = 0..<s.length
+                try backend.copy(try s.keys[layer].rows(used), into: try k.rows(used))
+                try backend.copy(try s.values[layer].rows(used), into: try v.rows(used))
             }
+            keys.append(k); values.append(v)
         }
+        s.keys = keys
+        s.values = values
         s.capacity = capacity
         bytesReserved += extra
     }
 
     func setLength(_ id: Int, _ length: Int) throws { try sequence(id).length = length }
 
-    func keys(_ id: Int, layer: Int) throws -> UnsafeMutablePointer<Float> { try sequence(id).keys[layer] }
-    func values(_ id: Int, layer: Int) throws -> UnsafeMutablePointer<Float> { try sequence(id).values[layer] }
+    /// Positions 0..<positions of a layer's keys / values ([positions, kvDim] views).
+    func keys(_ id: Int, layer: Int, positions: Int) throws -> Tensor { try sequence(id).keys[layer].rows(0..<positions) }
+    func values(_ id: Int, layer: Int, positions: Int) throws -> Tensor { try sequence(id).values[layer].rows(0..<positions) }
 
     private func sequence(_ id: Int) throws -> Sequence {
         guard let s = sequences[id] else { throw TinaError.invalidArgument("unknown KV cache sequence \(id)") }

@@ -5,16 +5,16 @@ extension DecoderModel {
     /// largest logits buffer ever alive (19 MB for a 151,936-token vocabulary).
     public static let logitsChunkRows = 32
 
-    /// Logits [rows.count, vocab] of the given rows of `hidden` (from `forward`).
+    /// Logits [rows.count, vocab] of the given rows of `hidden` (from `forward`), on the model's backend.
     public func logits(_ hidden: Tensor, rows: [Int]) throws -> Tensor {
         let h = config.hiddenSize
-        let gathered = try Tensor(zeros: [rows.count, h])
+        let gathered = try backend.zeros([rows.count, h], dtype: .f32)
         for (i, r) in rows.enumerated() {
             guard r >= 0, r < hidden.shape[0] else { throw TinaError.invalidArgument("hidden row \(r) out of range") }
-            (gathered.floats + i * h).update(from: hidden.floats + r * h, count: h)
+            try backend.copy(try hidden.rows(r..<(r + 1)), into: try gathered.rows(i..<(i + 1)))
         }
-        let out = try Tensor(zeros: [rows.count, config.vocabSize])
-        weights.lmHead.forward(gathered.floats, rows: rows.count, into: out.floats)
+        let out = try backend.zeros([rows.count, config.vocabSize], dtype: .f32)
+        try weights.lmHead.forward(gathered, into: out, on: backend)
         return out
     }
 
@@ -25,27 +25,15 @@ extension DecoderModel {
         guard rows.count == targets.count else {
             throw TinaError.invalidArgument("\(rows.count) rows but \(targets.count) targets")
         }
-        let vocab = config.vocabSize
-        var logProbs: [Float] = []
-        var entropies: [Float] = []
+        var logProbs: [Float] = [], entropies: [Float] = []
         logProbs.reserveCapacity(rows.count)
-        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: vocab)
-        defer { probabilities.deallocate() }
         var start = 0
         while start < rows.count {
             let end = min(rows.count, start + Self.logitsChunkRows)
             let chunk = try logits(hidden, rows: Array(rows[start..<end]))
-            for i in 0..<(end - start) {
-                let target = targets[start + i]
-                guard target >= 0, target < vocab else { throw TinaError.invalidArgument("target token \(target) outside the vocabulary") }
-                let z = chunk.floats + i * vocab
-                let lse = Softmax.logSumExp(z, count: vocab)
-                logProbs.append(z[target] - lse)
-                if withEntropy {
-                    Softmax.apply(z, count: vocab, output: probabilities)
-                    entropies.append(lse - Dot.f32(probabilities, z, count: vocab))
-                }
-            }
+            let part = try backend.tokenLogProbs(chunk, targets: Array(targets[start..<end]), withEntropy: withEntropy)
+            logProbs += part.logProbs
+            entropies += part.entropies ?? []
             start = end
         }
         return (logProbs, withEntropy ? entropies : nil)

@@ -4,7 +4,10 @@ import TinaFormats
 extension DecoderModel {
     /// A model of `config`'s exact shape with random weights (normal, std 0.02; norms 1), for benchmarks and
     /// memory estimates where no checkpoint is available. Speed does not depend on the values.
-    public static func random(config: DecoderConfig, precision: WeightPrecision, seed: UInt64 = 0) throws -> DecoderModel {
+    /// `compute` nil follows the weights (bf16 products for bf16 weights).
+    public static func random(config: DecoderConfig, precision: WeightPrecision, compute: ComputePrecision? = nil,
+                              seed: UInt64 = 0, backend: any ComputeBackend = CPUBackend.shared) throws -> DecoderModel {
+        let arithmetic = compute ?? (precision == .bf16 ? .bf16 : .f32)
         var stream: UInt64 = 0
         func matrix(_ rows: Int, _ columns: Int) throws -> Tensor {
             stream += 1
@@ -27,17 +30,14 @@ extension DecoderModel {
             }
             return t
         }
-        func ones(_ n: Int) throws -> Tensor { try Tensor(shape: [n], values: Array(repeating: 1, count: n)) }
+        func ones(_ n: Int) throws -> Tensor { try backend.upload(try Tensor(shape: [n], values: Array(repeating: 1, count: n))) }
         func zeros(_ n: Int) throws -> Tensor { try Tensor(zeros: [n]) }
         func linear(_ rows: Int, _ columns: Int, bias: Bool) throws -> Linear {
-            let w = try matrix(rows, columns)
-            let b = bias ? try zeros(rows) : nil
-            if precision == .bf16 && columns > 4096 { return try Linear(storage: .packedBF16(PackedBF16Matrix(w)), bias: b) }
-            return try Linear(storage: precision == .bf16 ? .bf16(w) : .f32(w), bias: b)
+            try Linear(weight: try matrix(rows, columns), bias: bias ? try zeros(rows) : nil, backend: backend, precision: arithmetic)
         }
         let c = config
         let q = c.headCount * c.headDim, kv = c.kvHeadCount * c.headDim
-        let embedding = try matrix(c.vocabSize, c.hiddenSize)
+        let embedding = try backend.upload(try matrix(c.vocabSize, c.hiddenSize))
         var layers: [DecoderLayer] = []
         for _ in 0..<c.layerCount {
             layers.append(DecoderLayer(
@@ -50,9 +50,10 @@ extension DecoderModel {
                 downProj: try linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias)))
         }
         let lmHead = c.tieWordEmbeddings
-            ? try Linear(storage: precision == .bf16 ? .bf16(embedding) : .f32(embedding), bias: nil)
+            ? try Linear(weight: embedding, bias: nil, backend: backend, precision: arithmetic)
             : try linear(c.vocabSize, c.hiddenSize, bias: false)
         return try DecoderModel(config: c, weights: DecoderWeights(embedding: embedding, layers: layers,
-                                                                     finalNorm: try ones(c.hiddenSize), lmHead: lmHead))
+                                                                     finalNorm: try ones(c.hiddenSize), lmHead: lmHead),
+                                compute: arithmetic, backend: backend)
     }
 }

@@ -8,33 +8,35 @@ struct WeightLoader {
     let source: WeightSource
     let config: DecoderConfig
     let precision: WeightPrecision
+    let compute: ComputePrecision
+    let backend: any ComputeBackend
 
     func load() throws -> DecoderWeights {
         let c = config
         let q = c.headCount * c.headDim, kv = c.kvHeadCount * c.headDim
-        let embedding = try matrix("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize])
+        let embedding = try backend.upload(try matrix("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize]))
         var layers: [DecoderLayer] = []
         for i in 0..<c.layerCount {
             let p = "model.layers.\(i)."
             layers.append(DecoderLayer(
-                inputNorm: try vector(p + "input_layernorm.weight", c.hiddenSize),
+                inputNorm: try backend.upload(try vector(p + "input_layernorm.weight", c.hiddenSize)),
                 qProj: try linear(p + "self_attn.q_proj", [q, c.hiddenSize], bias: c.qkvBias),
                 kProj: try linear(p + "self_attn.k_proj", [kv, c.hiddenSize], bias: c.qkvBias),
                 vProj: try linear(p + "self_attn.v_proj", [kv, c.hiddenSize], bias: c.qkvBias),
                 oProj: try linear(p + "self_attn.o_proj", [c.hiddenSize, q], bias: c.outputBias),
-                postAttentionNorm: try vector(p + "post_attention_layernorm.weight", c.hiddenSize),
+                postAttentionNorm: try backend.upload(try vector(p + "post_attention_layernorm.weight", c.hiddenSize)),
                 gateProj: try linear(p + "mlp.gate_proj", [c.intermediateSize, c.hiddenSize], bias: c.mlpBias),
                 upProj: try linear(p + "mlp.up_proj", [c.intermediateSize, c.hiddenSize], bias: c.mlpBias),
                 downProj: try linear(p + "mlp.down_proj", [c.hiddenSize, c.intermediateSize], bias: c.mlpBias)))
         }
         let lmHead: Linear
         if c.tieWordEmbeddings {
-            lmHead = try Linear(storage: embedding.dtype == .bf16 ? .bf16(embedding) : .f32(embedding), bias: nil)
+            lmHead = try Linear(weight: embedding, bias: nil, backend: backend, precision: compute)
         } else {
             lmHead = try linear("lm_head", [c.vocabSize, c.hiddenSize], bias: false)
         }
         return DecoderWeights(embedding: embedding, layers: layers,
-                              finalNorm: try vector("model.norm.weight", c.hiddenSize), lmHead: lmHead)
+                              finalNorm: try backend.upload(try vector("model.norm.weight", c.hiddenSize)), lmHead: lmHead)
     }
 
     private func fetch(_ name: String, _ shape: [Int]) throws -> Tensor {
@@ -69,18 +71,16 @@ struct WeightLoader {
     private func linear(_ prefix: String, _ shape: [Int], bias: Bool) throws -> Linear {
         let w = try matrix(prefix + ".weight", shape)
         let b = bias ? try vector(prefix + ".bias", shape[0]) : nil
-        if w.dtype == .bf16 && shape[1] > 2 * 2048 {
-            // Long rows decode faster from K panels (BENCHMARKS.md, down_proj).
-            return try Linear(storage: .packedBF16(PackedBF16Matrix(w)), bias: b)
-        }
-        return try Linear(storage: w.dtype == .bf16 ? .bf16(w) : .f32(w), bias: b)
+        return try Linear(weight: w, bias: b, backend: backend, precision: compute)
     }
 }
 
 extension DecoderModel {
     /// Loads a Hugging Face model directory (config.json + safetensors, sharded or not) or a GGUF file.
     /// `precision` nil keeps bf16 checkpoints in bf16 and everything else (f32, f16, quantized GGUF) in f32.
-    public static func load(path: String, precision: WeightPrecision? = nil) throws -> DecoderModel {
+    /// `compute` nil runs bf16 weights with bf16 products and f32 weights with exact f32 products.
+    public static func load(path: String, precision: WeightPrecision? = nil, compute: ComputePrecision? = nil,
+                            backend: any ComputeBackend = CPUBackend.shared) throws -> DecoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TinaError.io(path: path, reason: "no such file or directory")
@@ -100,7 +100,9 @@ extension DecoderModel {
         }
         let stored = source.storedDType("model.layers.0.self_attn.q_proj.weight")
         let chosen = precision ?? (stored == "BF16" ? .bf16 : .f32)
-        let weights = try WeightLoader(source: source, config: config, precision: chosen).load()
-        return try DecoderModel(config: config, weights: weights)
+        let arithmetic = compute ?? (chosen == .bf16 ? .bf16 : .f32)
+        let weights = try WeightLoader(source: source, config: config, precision: chosen, compute: arithmetic,
+                                       backend: backend).load()
+        return try DecoderModel(config: config, weights: weights, compute: arithmetic, backend: backend)
     }
 }

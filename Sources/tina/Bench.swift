@@ -44,7 +44,9 @@ struct BenchReport: Encodable {
     var date = ISO8601DateFormatter().string(from: Date())
     var suite: String
     var build: String
-    var openblasCore = BLAS.coreName
+    var cpu = CPUInfo.current
+    var cpuFeatures = CPUInfo.current.features
+    var backend = CPUBackend.shared.summary
     var threads = Parallel.threadCount
     /// Absent for suites that have no machine limit to compare with (tokenizer: compared with a peer).
     var limits: MachineLimits?
@@ -79,9 +81,10 @@ func measureLimits(_ options: BenchOptions) -> MachineLimits {
     options.log("warning: debug build; benchmark with `swift build -c release` (make bench)")
     #endif
     let limits = MachineLimits.measure()
-    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s (%@; AVX2 %.1f), DRAM read %.1f GB/s, OpenBLAS core %@",
+    options.log(CPUBackend.shared.summary)
+    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s (%@; AVX2 %.1f), DRAM read %.1f GB/s; features %@",
                        limits.threads, limits.fp32PeakGFLOPS, limits.hasAVX512 ? "AVX-512" : "AVX2",
-                       limits.fp32PeakAVX2GFLOPS, limits.dramReadGBps, BLAS.coreName))
+                       limits.fp32PeakAVX2GFLOPS, limits.dramReadGBps, CPUInfo.current.features.joined(separator: " ")))
     return limits
 }
 
@@ -94,16 +97,23 @@ func parseRows(_ text: String) throws -> [Int] {
 }
 
 struct GEMMCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "Prefill/training matmuls through OpenBLAS.")
+    static let configuration = CommandConfiguration(
+        commandName: "gemm", abstract: "Matrix products y = x W^T through the CPU backend (bf16 and f32 paths).")
     @OptionGroup var options: BenchOptions
-    @Option(help: "Comma-separated M (tokens) values.") var rows = "512,1024,2048"
+    @Option(help: "Comma-separated M (tokens) values.") var rows = "16,2048"
+    @Option(help: "Comma-separated paths: bf16 (the model's: GEMV up to 16 rows), bf16-onednn, f32.") var paths = "bf16,bf16-onednn,f32"
     @Flag(help: "Include the lm_head (vocab x hidden) shape.") var lmHead = false
 
     func run() throws {
         let limits = measureLimits(options)
         var report = BenchReport(suite: "gemm", limits: limits)
-        report.gemm = GEMMBench.run(shapes: ProjectionShape.of(try options.decoderConfig(), includeLMHead: lmHead),
-                                    rows: try parseRows(rows), peakGFLOPS: limits.fp32PeakGFLOPS, progress: options.log)
+        let chosen = paths.split(separator: ",").map(String.init)
+        guard !chosen.isEmpty, chosen.allSatisfy(GEMMBench.paths.contains) else {
+            throw ValidationError("--paths takes a comma-separated subset of \(GEMMBench.paths.joined(separator: ", ")), got '\(paths)'")
+        }
+        report.gemm = try GEMMBench.run(shapes: ProjectionShape.of(try options.decoderConfig(), includeLMHead: lmHead),
+                                        rows: try parseRows(rows), paths: chosen, peakGFLOPS: limits.fp32PeakGFLOPS,
+                                        progress: options.log)
         try report.emit(options)
     }
 }
@@ -155,8 +165,8 @@ struct AllCommand: ParsableCommand {
         let limits = measureLimits(options)
         let c = try options.decoderConfig()
         var report = BenchReport(suite: "all", limits: limits)
-        report.gemm = GEMMBench.run(shapes: ProjectionShape.of(c), rows: [512, 1024, 2048],
-                                    peakGFLOPS: limits.fp32PeakGFLOPS, progress: options.log)
+        report.gemm = try GEMMBench.run(shapes: ProjectionShape.of(c), rows: [16, 2048],
+                                        peakGFLOPS: limits.fp32PeakGFLOPS, progress: options.log)
         report.gemv = try GEMVBench.run(shapes: ProjectionShape.of(c).filter { $0.name.hasPrefix("gate") || $0.name.hasPrefix("down") },
                                         rows: [1, 2, 4, 8, 16], dramGBps: limits.dramReadGBps, progress: options.log)
         report.kernels = KernelBench.run(hidden: c.hiddenSize, intermediate: c.intermediateSize, vocab: c.vocabSize,
@@ -176,6 +186,7 @@ struct ModelCommand: ParsableCommand {
     @OptionGroup var options: BenchOptions
     @Option(help: "A model directory or GGUF file to load instead of random weights.") var model: String?
     @Option(help: "Weight precision: f32, bf16 or both.") var precision = "both"
+    @Option(help: "Product arithmetic: auto (bf16 for bf16 weights), f32 or bf16.") var compute = "auto"
     @Option(help: "Only build this many layers of the random model.") var layers: Int?
     @Option(help: "Prompt length for prefill.") var prefill = 512
     @Option(help: "Tokens to decode.") var decode = 32
@@ -186,22 +197,25 @@ struct ModelCommand: ParsableCommand {
         let precisions: [WeightPrecision] = precision == "both" ? [.bf16, .f32] : try [WeightPrecision(rawValue: precision).unwrapOr {
             ValidationError("--precision must be f32, bf16 or both")
         }]
+        let arithmetic: ComputePrecision? = compute == "auto" ? nil : try ComputePrecision(rawValue: compute).unwrapOr {
+            ValidationError("--compute must be auto, f32 or bf16")
+        }
         var results: [ModelBenchResult] = []
         for p in precisions {
             let loaded: DecoderModel
             var name: String
             if let model {
-                loaded = try DecoderModel.load(path: model, precision: p)
+                loaded = try DecoderModel.load(path: model, precision: p, compute: arithmetic)
                 name = (model as NSString).lastPathComponent
             } else {
                 var config = try options.decoderConfig()
                 if let layers { config.layerCount = min(layers, config.layerCount) }
                 options.log("building random \(p.rawValue) weights for \(config.layerCount) layers...")
-                loaded = try DecoderModel.random(config: config, precision: p)
+                loaded = try DecoderModel.random(config: config, precision: p, compute: arithmetic)
                 name = options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")
                 if config.layerCount < (try options.decoderConfig()).layerCount { name += " (\(config.layerCount) layers)" }
             }
-            results.append(try ModelBench.run(name: name, model: loaded, precision: p.rawValue, prefillTokens: prefill,
+            results.append(try ModelBench.run(name: name, model: loaded, precision: "\(p.rawValue) weights, \(loaded.compute.rawValue) products", prefillTokens: prefill,
                                               decodeTokens: decode, limits: limits, progress: options.log))
         }
         report.models = results

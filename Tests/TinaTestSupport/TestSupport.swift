@@ -43,3 +43,10 @@ public func maxScaledError(_ a: [Float], _ b: [Float]) -> Float {
     }
     return worst
 }
+
+/// The `tina` executable of the same build as the running tests (SwiftPM puts both in one directory).
+public let tinaBinary: String = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tina").path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    return Paths.repository.appendingPathComponent(".build/release/tina").path
+}()

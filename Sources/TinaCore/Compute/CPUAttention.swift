@@ -4,17 +4,17 @@ import TinaCore
 /// Causal grouped-query attention of one sequence's new tokens against its cached keys and values.
 /// Query heads that share a KV head are stacked into one matrix so each KV head costs two sgemm calls
 /// (scores = Q K^T, then P V); tokens are taken in chunks to bound the score buffer.
-enum Attention {
+enum CPUAttention {
     static let tokenChunk = 256
-    /// Multiply-adds below which dot products replace sgemm: decode-sized attention then makes no OpenBLAS
-    /// calls (and no OpenBLAS thread wake-ups); SmolLM2 decode speed was unchanged within noise.
+    /// Multiply-adds below which dot products replace sgemm: decode-sized attention then makes no library
+    /// calls (and no OpenMP thread wake-ups); SmolLM2 decode speed was unchanged within noise.
     static let smallWork = 1 << 18
 
     /// q: [T, heads * headDim] rows of this sequence; keys/values: [L, kvDim] with the new tokens already
     /// written at positions start ..< start + T; out: [T, heads * headDim].
     static func apply(q: UnsafePointer<Float>, tokens: Int, start: Int, keys: UnsafePointer<Float>,
                       values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int,
-                      out: UnsafeMutablePointer<Float>) {
+                      out: UnsafeMutablePointer<Float>) throws {
         let smallWork = Self.smallWork
         let group = heads / kvHeads
         let qDim = heads * headDim, kvDim = kvHeads * headDim
@@ -37,7 +37,7 @@ enum Attention {
                         (stacked + (t * group + g) * headDim).update(from: q + (t0 + t) * qDim + (kvh * group + g) * headDim, count: headDim)
                     }
                 }
-                // Small problems (decode) skip OpenBLAS: its per-call overhead exceeds the arithmetic.
+                // Small problems (decode) skip oneDNN: its per-call overhead exceeds the arithmetic.
                 let small = rows * keysUsed * headDim <= smallWork
                 if small {
                     for r in 0..<rows {
@@ -46,7 +46,7 @@ enum Attention {
                         }
                     }
                 } else {
-                    BLAS.sgemm(m: rows, n: keysUsed, k: headDim, a: stacked, lda: headDim,
+                    try OneDNN.sgemm(m: rows, n: keysUsed, k: headDim, a: stacked, lda: headDim,
                                b: keys + kvh * headDim, ldb: kvDim, transposeB: true,
                                c: scores, ldc: keysUsed, alpha: scale)
                 }
@@ -67,7 +67,7 @@ enum Attention {
                         }
                     }
                 } else {
-                    BLAS.sgemm(m: rows, n: headDim, k: keysUsed, a: scores, lda: keysUsed,
+                    try OneDNN.sgemm(m: rows, n: headDim, k: keysUsed, a: scores, lda: keysUsed,
                                b: values + kvh * headDim, ldb: kvDim, c: mixed, ldc: headDim)
                 }
                 for t in 0..<count {

@@ -1,0 +1,74 @@
+/// Where a tensor's bytes live. Only the CPU exists today; a CUDA backend adds `.cuda(ordinal)` and its own
+/// storage, and model code, which only hands tensors to a `ComputeBackend`, does not change.
+public enum Device: Hashable, Sendable, CustomStringConvertible {
+    case cpu
+    public var description: String { "cpu" }
+}
+
+/// The arithmetic of matrix products. Everything else (norms, softmax, residual adds) stays f32.
+public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
+    /// f32 products: exact against transformers in f32 (bf16 weights are widened block by block).
+    case f32
+    /// bf16 x bf16 products with f32 accumulation and f32 outputs (AMX or AVX512_BF16 where present), as
+    /// PyTorch runs a bf16 model; activations are rounded to bf16 at each product's input.
+    case bf16
+}
+
+/// A weight matrix [out, in] (a Linear layer's layout) prepared once by a backend for its products.
+public protocol BackendMatrix: AnyObject, Sendable {
+    var rows: Int { get }
+    var columns: Int { get }
+    var device: Device { get }
+    var precision: ComputePrecision { get }
+    /// Bytes the backend holds for it.
+    var byteCount: Int { get }
+}
+
+/// The operations model code asks for. Tensors passed in must live on `device`; the backend owns how they
+/// are computed (kernels, libraries, threads). Shapes: activations are [rows, features] row-major f32.
+public protocol ComputeBackend: AnyObject, Sendable {
+    var device: Device { get }
+    /// One line naming the device and its kernel paths, for logs and `tina info`.
+    var summary: String { get }
+
+    // Memory
+    /// A zero-filled tensor on the device.
+    func zeros(_ shape: [Int], dtype: DType) throws -> Tensor
+    /// A device copy of a host tensor (the same tensor on the CPU backend).
+    func upload(_ host: Tensor) throws -> Tensor
+    /// The values of a device tensor as host f32.
+    func download(_ tensor: Tensor) throws -> [Float]
+    /// dst = src (same element count).
+    func copy(_ src: Tensor, into dst: Tensor) throws
+    /// Prepares a weight [out, in] for products at `precision` (repacking or converting it once).
+    func matrix(_ weight: Tensor, precision: ComputePrecision) throws -> any BackendMatrix
+
+    // Products
+    /// y[M, out] = x[M, in] W^T (+ bias).
+    func linear(_ x: Tensor, _ w: any BackendMatrix, bias: Tensor?, into y: Tensor) throws
+    /// dx[M, in] (+)= dy[M, out] W: the input gradient of a frozen or trained linear layer.
+    func linearInputGradient(_ dy: Tensor, _ w: any BackendMatrix, into dx: Tensor, accumulate: Bool) throws
+    /// dW[out, in] (+)= dy[M, out]^T x[M, in]: the weight gradient (f32).
+    func linearWeightGradient(_ dy: Tensor, _ x: Tensor, into dw: Tensor, accumulate: Bool) throws
+    /// c (+)= alpha * op(a) op(b) on f32 matrices (op = optional transpose); c is [M, N].
+    func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
+                alpha: Float, accumulate: Bool) throws
+
+    // Row operations
+    /// out[i] = table[tokens[i]] (table f32 or bf16 [vocab, hidden]).
+    func embed(_ tokens: [Int], table: Tensor, into out: Tensor) throws
+    /// out = x / rms(x) * weight, row by row.
+    func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float, into out: Tensor) throws
+    /// Rotates each row's heads (rotate-half layout) in place; row i is at `positions[i]`.
+    func rope(_ x: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws
+    /// out = silu(gate) * up.
+    func swiglu(gate: Tensor, up: Tensor, into out: Tensor) throws
+    /// y += x.
+    func add(_ x: Tensor, into y: Tensor) throws
+    /// Causal grouped-query attention of one sequence's new rows q [T, heads*headDim] at positions
+    /// start..<start+T against keys/values [>= start+T, kvHeads*headDim] (new rows already written).
+    func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
+                   into out: Tensor) throws
+    /// log softmax(logits[i])[targets[i]] per row, and each row's entropy when asked.
+    func tokenLogProbs(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?)
+}
