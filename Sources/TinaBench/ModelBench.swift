@@ -65,6 +65,21 @@ public enum ModelBench {
     }
 }
 
+extension ModelBench {
+    /// One prefill of `tokens` tokens with every backend operation timed: (operation, seconds, calls).
+    public static func profilePrefill(model: DecoderModel, tokens: Int) throws -> [(name: String, seconds: Double, calls: Int)] {
+        let prompt = (0..<tokens).map { ($0 * 7919 + 13) % model.config.vocabSize }
+        let cache = model.makeCache(maxBytes: 8 << 30)
+        OpProfile.start()
+        let start = Stopwatch.now()
+        let hidden = try model.forward([SequenceChunk(sequence: cache.newSequence(), tokens: prompt)], cache: cache)
+        _ = try model.logits(hidden, rows: [tokens - 1])
+        let total = Stopwatch.now() - start
+        let ops = OpProfile.stop()
+        return ops + [("total (wall)", total, 1)]
+    }
+}
+
 extension Softmax {
     /// Index of the largest value (the benchmark's greedy step).
     static func argmaxLike(_ x: UnsafePointer<Float>, count: Int) -> Int {

@@ -190,6 +190,8 @@ struct ModelCommand: ParsableCommand {
     @Option(help: "Only build this many layers of the random model.") var layers: Int?
     @Option(help: "Prompt length for prefill.") var prefill = 512
     @Option(help: "Tokens to decode.") var decode = 32
+    @Option(help: "Runs of the whole benchmark (decode speed is reported for each: min, median, max).") var runs = 1
+    @Flag(help: "Also time every backend operation of one prefill and print the breakdown.") var profile = false
 
     func run() throws {
         let limits = measureLimits(options)
@@ -215,8 +217,22 @@ struct ModelCommand: ParsableCommand {
                 name = options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")
                 if config.layerCount < (try options.decoderConfig()).layerCount { name += " (\(config.layerCount) layers)" }
             }
-            results.append(try ModelBench.run(name: name, model: loaded, precision: "\(p.rawValue) weights, \(loaded.compute.rawValue) products", prefillTokens: prefill,
-                                              decodeTokens: decode, limits: limits, progress: options.log))
+            for _ in 0..<max(1, runs) {
+                results.append(try ModelBench.run(name: name, model: loaded, precision: "\(p.rawValue) weights, \(loaded.compute.rawValue) products", prefillTokens: prefill,
+                                                  decodeTokens: decode, limits: limits, progress: options.log))
+            }
+            if runs > 1 {
+                let decode = results.suffix(runs).map(\.decodeTokensPerSecond).sorted()
+                let prefill = results.suffix(runs).map(\.prefillTokensPerSecond).sorted()
+                options.log(String(format: "%d runs: prefill tok/s min %.1f median %.1f max %.1f; decode tok/s min %.2f median %.2f max %.2f",
+                                   runs, prefill[0], prefill[runs / 2], prefill[runs - 1], decode[0], decode[runs / 2], decode[runs - 1]))
+            }
+            if profile {
+                for op in try ModelBench.profilePrefill(model: loaded, tokens: prefill) {
+                    options.log("  " + op.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                                + String(format: "%9.1f ms %7d calls", op.seconds * 1e3, op.calls))
+                }
+            }
         }
         report.models = results
         try report.emit(options)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TinaCore
 import TinaModels
 
 /// Options shared by the commands that load a model.
@@ -9,6 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight precision: f32 or bf16 (default: bf16 for bf16 checkpoints, else f32).")
     var precision: String?
 
+    @Option(help: "Product arithmetic: f32 (exact) or bf16 (bf16 inputs, f32 accumulation). Default: bf16 for bf16 weights, else f32.")
+    var compute: String?
+
     func load() throws -> DecoderModel {
         var chosen: WeightPrecision?
         if let precision {
@@ -17,7 +21,14 @@ struct ModelOptions: ParsableArguments {
             }
             chosen = value
         }
-        return try DecoderModel.load(path: model, precision: chosen)
+        var arithmetic: ComputePrecision?
+        if let compute {
+            guard let value = ComputePrecision(rawValue: compute) else {
+                throw ValidationError("--compute must be f32 or bf16, got '\(compute)'")
+            }
+            arithmetic = value
+        }
+        return try DecoderModel.load(path: model, precision: chosen, compute: arithmetic)
     }
 }
 

@@ -26,7 +26,9 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     // MARK: Memory
 
-    public func zeros(_ shape: [Int], dtype: DType) throws -> Tensor { try Tensor(zeros: shape, dtype: dtype) }
+    public func zeros(_ shape: [Int], dtype: DType) throws -> Tensor {
+        try OpProfile.measure("allocate") { try Tensor(zeros: shape, dtype: dtype) }
+    }
 
     public func upload(_ host: Tensor) throws -> Tensor { host }
 
@@ -36,6 +38,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func copy(_ src: Tensor, into dst: Tensor) throws {
+        try OpProfile.measure("copy") { try copyBody(src, into: dst) }
+    }
+
+    private func copyBody(_ src: Tensor, into dst: Tensor) throws {
         try onCPU(src, "copy source"); try onCPU(dst, "copy destination")
         guard src.dtype == dst.dtype, src.count == dst.count else {
             throw TinaError.shapeMismatch(what: "copy (\(src.dtype.rawValue) into \(dst.dtype.rawValue))", expected: src.shape, actual: dst.shape)
@@ -50,6 +56,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     // MARK: Products
 
     public func linear(_ x: Tensor, _ matrix: any BackendMatrix, bias: Tensor?, into y: Tensor) throws {
+        try OpProfile.measure(profileName("linear", rows: x.count / max(1, matrix.columns), matrix)) { try linearBody(x, matrix, bias: bias, into: y) }
+    }
+
+    private func linearBody(_ x: Tensor, _ matrix: any BackendMatrix, bias: Tensor?, into y: Tensor) throws {
         let w = try cpuMatrix(matrix)
         let m = try rows(of: x, columns: w.columns, "linear input")
         try expect(y, rows: m, columns: w.rows, "linear output")
@@ -158,6 +168,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func linearInputGradient(_ dy: Tensor, _ matrix: any BackendMatrix, into dx: Tensor, accumulate: Bool) throws {
+        try OpProfile.measure("input gradient") { try inputGradientBody(dy, matrix, into: dx, accumulate: accumulate) }
+    }
+
+    private func inputGradientBody(_ dy: Tensor, _ matrix: any BackendMatrix, into dx: Tensor, accumulate: Bool) throws {
         let w = try cpuMatrix(matrix)
         let m = try rows(of: dy, columns: w.rows, "input gradient dy")
         try expect(dx, rows: m, columns: w.columns, "input gradient dx")
@@ -222,6 +236,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     // MARK: Row operations
 
     public func embed(_ tokens: [Int], table: Tensor, into out: Tensor) throws {
+        try OpProfile.measure("embed") { try embedBody(tokens, table: table, into: out) }
+    }
+
+    private func embedBody(_ tokens: [Int], table: Tensor, into out: Tensor) throws {
         try onCPU(table, "embedding table")
         guard table.rank == 2 else { throw TinaError.invalidArgument("embedding table must be 2-D") }
         let vocab = table.shape[0], hidden = table.shape[1]
@@ -240,6 +258,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float, into out: Tensor) throws {
+        try OpProfile.measure("rms norm") { try rmsNormBody(x, weight: weight, eps: eps, into: out) }
+    }
+
+    private func rmsNormBody(_ x: Tensor, weight: Tensor, eps: Float, into out: Tensor) throws {
         let dim = weight.count
         let m = try rows(of: x, columns: dim, "rms norm input")
         try expect(out, rows: m, columns: dim, "rms norm output")
@@ -247,6 +269,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func rope(_ x: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws {
+        try OpProfile.measure("rope") { try ropeBody(x, heads: heads, headDim: headDim, positions: positions, inverseFrequencies: inverseFrequencies) }
+    }
+
+    private func ropeBody(_ x: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws {
         let width = heads * headDim, half = headDim / 2
         try expect(x, rows: positions.count, columns: width, "rope input")
         guard inverseFrequencies.count == half else {
@@ -260,6 +286,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func swiglu(gate: Tensor, up: Tensor, into out: Tensor) throws {
+        try OpProfile.measure("swiglu") { try swigluBody(gate: gate, up: up, into: out) }
+    }
+
+    private func swigluBody(gate: Tensor, up: Tensor, into out: Tensor) throws {
         for (t, name) in [(gate, "gate"), (up, "up"), (out, "output")] {
             try onCPU(t, "swiglu \(name)")
             guard t.dtype == .f32, t.count == gate.count else { throw TinaError.shapeMismatch(what: "swiglu \(name)", expected: gate.shape, actual: t.shape) }
@@ -268,6 +298,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func add(_ x: Tensor, into y: Tensor) throws {
+        try OpProfile.measure("add") { try addBody(x, into: y) }
+    }
+
+    private func addBody(_ x: Tensor, into y: Tensor) throws {
         try onCPU(x, "add"); try onCPU(y, "add")
         guard x.dtype == .f32, y.dtype == .f32, x.count == y.count else {
             throw TinaError.shapeMismatch(what: "add", expected: y.shape, actual: x.shape)
@@ -277,6 +311,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     public func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
                           into out: Tensor) throws {
+        try OpProfile.measure("attention") { try attentionBody(q: q, keys: keys, values: values, start: start, heads: heads, kvHeads: kvHeads, headDim: headDim, into: out) }
+    }
+
+    private func attentionBody(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
+                               into out: Tensor) throws {
         let tokens = try rows(of: q, columns: heads * headDim, "attention queries")
         try expect(out, rows: tokens, columns: heads * headDim, "attention output")
         for (t, name) in [(keys, "keys"), (values, "values")] {
@@ -310,6 +349,12 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             }
         }
         return (logProbs, withEntropy ? entropies : nil)
+    }
+
+    private func profileName(_ op: String, rows m: Int, _ matrix: any BackendMatrix) -> String {
+        let w = matrix as? CPUMatrix
+        let path = m <= gemvMaxRows && w?.precision == .bf16 ? "gemv" : (w?.precision.rawValue ?? "?")
+        return "\(op) \(path) \(matrix.rows)x\(matrix.columns)"
     }
 
     // MARK: Checks
