@@ -26,7 +26,9 @@ build: deps
 debug: deps
 	$(SWIFT) build
 
+# The tina binary is built first: tests run it in subprocesses (oneDNN capped to lower instruction sets).
 test: deps
+	$(SWIFT) build -c release --product tina
 	$(SWIFT) test -c release
 
 # The main job for now: describe the shipped tiny Qwen2 checkpoint.

@@ -13,20 +13,27 @@ public enum Parallel {
     /// Whether loops run on Tina's persistent worker threads (`TINA_WORKER_POOL=0` falls back to GCD).
     public static let usePool: Bool = ProcessInfo.processInfo.environment["TINA_WORKER_POOL"] != "0"
 
+    /// Chunks per thread of a pooled loop (each still a contiguous range, as memory-bound kernels want).
+    static let chunksPerThread = 4
+
     /// Calls `body` on disjoint ranges covering `0..<count`, in parallel when the work is large enough.
     /// `minChunk` keeps tiny loops on one thread, where dispatch overhead would dominate.
     public static func forChunks(of count: Int, minChunk: Int = 1, threads: Int = threadCount,
                                  _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = max(1, min(threads, count / max(minChunk, 1)))
-        if chunks == 1 { body(0..<count); return }
+        let parts = max(1, min(threads, count / max(minChunk, 1)))
+        if parts == 1 { body(0..<count); return }
+        // On the pool, a few chunks per thread (claimed dynamically) let the caller finish the work of a
+        // worker that another process has descheduled; GCD gets one chunk per thread.
+        let pooled = usePool && threads == threadCount && WorkerPool.shared.available
+        let chunks = pooled ? min(count / max(minChunk, 1), parts * chunksPerThread) : parts
         let step = (count + chunks - 1) / chunks
         let chunk: @Sendable (Int) -> Void = { index in
             let start = index * step
             let end = min(count, start + step)
             if start < end { body(start..<end) }
         }
-        if usePool && threads == threadCount {
+        if pooled {
             // The pool holds the closure only until run returns.
             let ran = withoutActuallyEscaping(chunk) { escapable in WorkerPool.shared.run(chunks: chunks, escapable) }
             if ran { return }

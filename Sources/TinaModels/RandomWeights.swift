@@ -2,8 +2,9 @@ import TinaCore
 import TinaFormats
 
 extension DecoderModel {
-    /// A model of `config`'s exact shape with random weights (normal, std 0.02; norms 1), for benchmarks and
-    /// memory estimates where no checkpoint is available. Speed does not depend on the values.
+    /// A model of `config`'s exact shape with random weights (uniform with std 0.02; norms 1), for benchmarks
+    /// and memory estimates where no checkpoint is available. Speed does not depend on the values; uniform
+    /// draws are ~5x cheaper than normal ones (no log/cos), which made building the 1.5B shape take minutes.
     /// `compute` nil follows the weights (bf16 products for bf16 weights).
     public static func random(config: DecoderConfig, precision: WeightPrecision, compute: ComputePrecision? = nil,
                               seed: UInt64 = 0, backend: any ComputeBackend = CPUBackend.shared) throws -> DecoderModel {
@@ -19,7 +20,7 @@ extension DecoderModel {
                 for r in range {
                     var local = Philox(seed: seed, stream: (matrixID << 32) | UInt64(r))
                     for c in 0..<columns {
-                        let v = local.nextNormal() * 0.02
+                        let v = (local.nextUniform() * 2 - 1) * 0.0346  // std 0.02 = 0.0346 / sqrt(3)
                         if precision == .bf16 {
                             shared.value.halfBits[r * columns + c] = HalfPrecision.floatToBF16(v)
                         } else {

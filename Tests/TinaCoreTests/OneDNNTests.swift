@@ -26,6 +26,28 @@ import TinaTestSupport
         }
     }
 
+    /// The backend's general f32 matmul with each transpose, alpha and accumulation, and its shape checks.
+    @Test func backendMatmulAllTransposes() throws {
+        let (m, n, k) = (7, 5, 11)
+        let a = randomFloats(m * k, seed: 4), b = randomFloats(k * n, seed: 5), c0 = randomFloats(m * n, seed: 6)
+        let reference = ScalarReference.gemm(a, b, m: m, n: n, k: k)
+        var aT = [Float](repeating: 0, count: m * k), bT = [Float](repeating: 0, count: k * n)
+        for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+        for p in 0..<k { for j in 0..<n { bT[j * k + p] = b[p * n + j] } }
+        let backend = CPUBackend.shared
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let c = try Tensor(shape: [m, n], values: c0)
+            try backend.matmul(try Tensor(shape: ta ? [k, m] : [m, k], values: ta ? aT : a), transposeA: ta,
+                               try Tensor(shape: tb ? [n, k] : [k, n], values: tb ? bT : b), transposeB: tb,
+                               into: c, alpha: 2, accumulate: true)
+            #expect(maxScaledError(try c.toArray(), zip(reference, c0).map { 2 * $0 + $1 }) < 1e-5, "transposeA \(ta) transposeB \(tb)")
+        }
+        #expect(throws: TinaError.self) {
+            try backend.matmul(try Tensor(zeros: [m, k]), transposeA: false, try Tensor(zeros: [k + 1, n]), transposeB: false,
+                               into: try Tensor(zeros: [m, n]), alpha: 1, accumulate: false)
+        }
+    }
+
     /// Every product path of the CPU backend (GEMV, oneDNN bf16 and f32, plain and K-panel weights, forward,
     /// input and weight gradients) against the scalar reference, at this CPU's best instruction set.
     @Test func everyProductPathMatchesTheScalarReference() throws {
