@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libdnnl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TINA_TARGET_CPU := $(TARGET_CPU)
 
-.PHONY: all deps build debug test demo bench clean
+.PHONY: all deps build debug test fuzz demo bench clean
 
 all: build
 
@@ -30,6 +30,14 @@ debug: deps
 test: deps
 	$(SWIFT) build -c release --product tina
 	$(SWIFT) test -c release
+
+# The fuzzers (chat templates, messages JSON, tokenizer.json, LaTeX answers, JSONL batches) with FUZZ_SCALE times
+# the inputs `make test` runs; FUZZ_SEED explores other inputs. Each prints "fuzz <format>: N inputs ... slowest".
+FUZZ_SCALE ?= 20
+FUZZ_SEED ?= 0
+fuzz: deps
+	TINA_FUZZ_SCALE=$(FUZZ_SCALE) TINA_FUZZ_SEED=$(FUZZ_SEED) $(SWIFT) test -c release \
+		--filter 'JinjaFuzzTests|InputFuzzTests|LatexFuzzTests|GradeBatchFuzzTests|MathFuzzTests' 2>&1 | grep -E '^fuzz|math fuzz|✘|passed after|failed after'
 
 # The main job for now: describe the shipped tiny Qwen2 checkpoint.
 demo: build

@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
         .testTarget(
             name: "TinaFormatsTests",
             dependencies: ["TinaFormats", "TinaCore", "TinaTestSupport"],

@@ -19,22 +19,35 @@ public struct GradeResult: Sendable, Equatable {
     public var correct: Bool
     public var gold: [ExtractedAnswer]
     public var prediction: [ExtractedAnswer]
+    /// Set when the pair could not be graded at all (a `MathLimits` bound was exceeded): "gold: ..." or
+    /// "prediction: ...". Such a pair is not correct, and is not "incorrect" either.
+    public var failure: String?
 }
 
 public enum Grader {
     public static func grade(gold: String, prediction: String, mode: GradingMode = .default) -> GradeResult {
-        let g: [ExtractedAnswer], p: [ExtractedAnswer]
+        let goldTargets: [ExtractionTarget], predictionTargets: [ExtractionTarget]
+        var goldMode = MathVerifier.ExtractionMode.anyMatch, predictionMode = MathVerifier.ExtractionMode.anyMatch
         switch mode {
         case .default:
-            g = MathVerifier.parse(gold)
-            p = MathVerifier.parse(prediction)
+            (goldTargets, predictionTargets) = (MathVerifier.defaultTargets, MathVerifier.defaultTargets)
         case .tina:
-            g = MathVerifier.parse(gold, mode: .firstMatch)
-            p = MathVerifier.parse(prediction, targets: GradingMode.tinaPrediction, mode: .firstMatch)
+            (goldTargets, predictionTargets) = (MathVerifier.defaultTargets, GradingMode.tinaPrediction)
+            (goldMode, predictionMode) = (.firstMatch, .firstMatch)
         case .latex, .expr, .latexExpr:
             let targets: [ExtractionTarget] = mode == .latex ? [.latex()] : mode == .expr ? [.expression()] : MathVerifier.defaultTargets
-            g = MathVerifier.parse(gold, targets: targets)
-            p = MathVerifier.parse(prediction, targets: targets)
+            (goldTargets, predictionTargets) = (targets, targets)
+        }
+        let g: [ExtractedAnswer], p: [ExtractedAnswer]
+        do {
+            g = try MathVerifier.parseChecked(gold, targets: goldTargets, mode: goldMode)
+        } catch {
+            return GradeResult(correct: false, gold: [], prediction: [], failure: "gold: \(error)")
+        }
+        do {
+            p = try MathVerifier.parseChecked(prediction, targets: predictionTargets, mode: predictionMode)
+        } catch {
+            return GradeResult(correct: false, gold: g, prediction: [], failure: "prediction: \(error)")
         }
         let correct = !g.isEmpty && MathVerifier.verify(gold: g, prediction: p)
         return GradeResult(correct: correct, gold: g, prediction: p)

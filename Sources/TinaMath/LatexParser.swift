@@ -3,6 +3,8 @@ import Foundation
 /// Why a LaTeX answer could not be turned into an expression.
 struct LatexParseError: Error {
     let reason: String
+    /// Set when a `MathLimits` bound was exceeded: the answer must not be graded by any other reading.
+    var limit: MathLimitError?
 }
 
 /// Recursive-descent parser from normalized LaTeX (or plain text like `1/2`, `x^2+1`) to `MathExpr`, following
@@ -13,8 +15,8 @@ struct LatexParser {
     var tokens: [LatexToken]
     var position = 0
     let complexMode: Bool
+    /// Nesting now open (recursion plus postfix wraps), bounded by `MathLimits.maxLatexDepth`.
     var depth = 0
-    static let maxDepth = 120
 
     init(_ text: String, complexMode: Bool) {
         tokens = LatexLexer.tokens(text)
@@ -26,6 +28,10 @@ struct LatexParser {
     static let commaNumber = Normalizer.regex(#"^\s*-?\d{1,3}(,\d{3})+(\.\d+)?\s*$"#)
 
     static func parse(_ text: String, complexMode: Bool = false) throws -> MathExpr {
+        guard text.utf8.count <= MathLimits.maxAnswerLength else {
+            throw LatexParseError(reason: "too long", limit: MathLimitError(
+                reason: "answer of \(text.count) characters exceeds the limit of \(MathLimits.maxAnswerLength)"))
+        }
         if commaNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
             let digits = text.filter { $0 != "," && !$0.isWhitespace }
             if let n = MathNumber.parse(digits, asFloat: digits.contains(".")) { return .number(n) }
@@ -35,6 +41,15 @@ struct LatexParser {
         let e = try p.list()
         guard p.position == p.tokens.count else { throw LatexParseError(reason: "unexpected \(p.tokens[p.position])") }
         return e
+    }
+
+    /// One more level of nesting; callers restore `depth` when they return.
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= MathLimits.maxLatexDepth else {
+            throw LatexParseError(reason: "nested too deeply", limit: MathLimitError(
+                reason: "LaTeX nesting depth exceeds the limit of \(MathLimits.maxLatexDepth)"))
+        }
     }
 
     var peek: LatexToken? { position < tokens.count ? tokens[position] : nil }
@@ -178,19 +193,24 @@ struct LatexParser {
 
     mutating func unary() throws -> MathExpr {
         skipSpacing()
-        if accept(.symbol("-")) { return MathExpr.negate(try unary()) }
-        if accept(.symbol("+")) { return try unary() }
+        let saved = depth
+        defer { depth = saved }
+        if accept(.symbol("-")) { try enter(); return MathExpr.negate(try unary()) }
+        if accept(.symbol("+")) { try enter(); return try unary() }
         return try postfix()
     }
 
     // MARK: - Postfix and primaries
 
+    /// Postfix operators wrap the base one level each (x^2^2^2..., x!!!...): each wrap counts as nesting,
+    /// so the tree stays as shallow as the limit however long the chain.
     mutating func postfix() throws -> MathExpr {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth < Self.maxDepth else { throw LatexParseError(reason: "nested too deeply") }
+        let saved = depth
+        defer { depth = saved }
+        try enter()
         var base = try primary()
         while true {
+            if peek == .symbol("^") || peek == .symbol("!") || peek == .command("%") { try enter() }
             if accept(.symbol("^")) {
                 if accept(.command("circ")) { continue }
                 if peek == .symbol("{"), position + 2 < tokens.count, tokens[position + 1] == .command("circ"), tokens[position + 2] == .symbol("}") {
@@ -212,6 +232,9 @@ struct LatexParser {
 
     /// An exponent: a braced group, or a single token (x^2, x^-1 as written sloppily).
     mutating func exponent() throws -> MathExpr {
+        let saved = depth
+        defer { depth = saved }
+        try enter()
         if peek == .symbol("{") { return try group() }
         if accept(.symbol("-")) { return MathExpr.negate(try exponent()) }
         guard let t = take() else { throw LatexParseError(reason: "missing exponent") }
@@ -407,6 +430,7 @@ struct LatexParser {
         case "circ", "degree":
             return .number(.integer(1))
         case "left", "right", "displaystyle", "!", ",", ";", " ", "quad", "qquad":
+            try enter()  // restored by the postfix() or exponent() this primary belongs to
             return try primary()
         default:
             if Self.greek.contains(c) { return .symbol(c) }

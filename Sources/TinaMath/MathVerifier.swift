@@ -8,8 +8,20 @@ public enum MathVerifier {
 
     /// Extracts answers from `text`: patterns by priority, rightmost match first; the parsed expression (if
     /// any) and, with `fallback`, the first matched string.
+    ///
+    /// An answer past a `MathLimits` bound extracts nothing (never a fragment of it); `parseChecked` says why.
     public static func parse(_ text: String, targets: [ExtractionTarget] = defaultTargets,
                              mode: ExtractionMode = .anyMatch, fallback: Bool = true) -> [ExtractedAnswer] {
+        (try? parseChecked(text, targets: targets, mode: mode, fallback: fallback)) ?? []
+    }
+
+    /// `parse`, throwing `MathLimitError` when the text or one of its answers exceeds a `MathLimits` bound.
+    public static func parseChecked(_ text: String, targets: [ExtractionTarget] = defaultTargets,
+                                    mode: ExtractionMode = .anyMatch, fallback: Bool = true) throws -> [ExtractedAnswer] {
+        let length = (text as NSString).length
+        guard length <= MathLimits.maxTextLength else {
+            throw MathLimitError(reason: "text of \(length) UTF-16 units exceeds the limit of \(MathLimits.maxTextLength)")
+        }
         let patterns = targets.flatMap { ExtractionPatterns.patterns(for: $0) }
         let priorities = Set(patterns.map(\.priority)).sorted()
         let ns = text as NSString
@@ -27,7 +39,7 @@ public enum MathVerifier {
                 return a.location < b.location
             }
             for (match, pattern) in matches {
-                let (expression, raw) = extract(match, in: ns, pattern: pattern)
+                let (expression, raw) = try extract(match, in: ns, pattern: pattern)
                 matchFound = true
                 if !raw.isEmpty { fallbacks.append(raw) }
                 if let expression {
@@ -50,7 +62,7 @@ public enum MathVerifier {
     static let latexGroups = ["latexDisplayDollar", "latexDisplayBracket", "latexInlineDollar", "latexInlineParenthesis",
                               "latexInlineBracket", "latexFraction", "latexBoxed"]
 
-    static func extract(_ m: NSTextCheckingResult, in ns: NSString, pattern: ExtractionPattern) -> (MathExpr?, String) {
+    static func extract(_ m: NSTextCheckingResult, in ns: NSString, pattern: ExtractionPattern) throws -> (MathExpr?, String) {
         switch pattern.target {
         case let .latex(_, _, normalization):
             var expressions: [MathExpr?] = []
@@ -61,7 +73,7 @@ public enum MathVerifier {
                 if name == "latexBoxed" { config.boxed = .last }
                 let normalized = Normalizer.normalize(latex, config)
                 strings.append(normalized)
-                var parsed = parseLatex(normalized)
+                var parsed = try parseLatex(normalized)
                 if parsed != nil, group(m, prefix + "percent", ns) != nil, let p = parsed { parsed = .percent(p) }
                 expressions.append(parsed)
             }
@@ -91,7 +103,7 @@ public enum MathVerifier {
             }
             if let expr = group(m, "expr", ns), !expr.isEmpty {
                 let cleaned = expr.replacingOccurrences(of: "\n", with: " ")
-                return ((try? LatexParser.parse(cleaned)), expr)
+                return (try parseOrLimit { try LatexParser.parse(cleaned) }, expr)
             }
             return (nil, "")
         }
@@ -100,14 +112,26 @@ public enum MathVerifier {
     static let complexPattern = Normalizer.regex(#"\\mathbb\{C\}|\\i\b|\bi\b|\\text\{i\}|\\mathrm\{i\}|\\imath\b|\\det|\\operatorname\{tr\}|\\operatorname\{rank\}|\\text\{rank\}|\\arg\{|\\Re\{|\\Im\{|\\operatorname\{Re\}|\\operatorname\{Im\}|\\text\{Re\}|\\text\{Im\}"#)
 
     /// latex2sympy on normalized LaTeX, retried on the last equation of a chain a = b = c.
-    static func parseLatex(_ latex: String) -> MathExpr? {
+    /// Throws `MathLimitError` past a limit, so that no shorter reading (the last equation, another match)
+    /// stands in for an answer that could not be read.
+    static func parseLatex(_ latex: String) throws -> MathExpr? {
         let complex = complexPattern.firstMatch(in: latex, range: NSRange(latex.startIndex..., in: latex)) != nil
-        if let e = try? LatexParser.parse(latex, complexMode: complex) { return e }
+        if let e = try parseOrLimit({ try LatexParser.parse(latex, complexMode: complex) }) { return e }
         if !latex.contains(","), !latex.contains(";") {
             let parts = Normalizer.split(latex, Normalizer.equationSplit)
-            if parts.count > 2, let last = parts.last { return try? LatexParser.parse(last, complexMode: complex) }
+            if parts.count > 2, let last = parts.last { return try parseOrLimit { try LatexParser.parse(last, complexMode: complex) } }
         }
         return nil
+    }
+
+    /// The parsed expression, nil when it does not parse, `MathLimitError` when it exceeds a limit.
+    static func parseOrLimit(_ body: () throws -> MathExpr) throws -> MathExpr? {
+        do {
+            return try body()
+        } catch let error as LatexParseError {
+            if let limit = error.limit { throw limit }
+            return nil
+        }
     }
 
     /// True if any (gold, prediction) pair matches: both expressions and equivalent, or both raw strings and equal.

@@ -16,17 +16,20 @@ public final class BPE: @unchecked Sendable {
     private var cache: [String: [Int]] = [:]
     private let lock = NSLock()
     static let cacheLimit = 100_000
+    /// Largest vocabulary id accepted (real vocabularies stay under 300,000 ids).
+    public static let maxTokenID = 1 << 24
 
     /// `merges` are pairs of token strings in rank order.
     public init(vocab: [String: Int], merges: [(String, String)], ignoreMerges: Bool = false,
                 byteFallback: Bool = false, unknownToken: String? = nil, source: String) throws {
         self.vocab = vocab
+        // The id table is as long as the largest id: a hostile id (1e11) must be refused, not allocated.
+        for (token, id) in vocab where id < 0 || id >= Self.maxTokenID {
+            throw TinaError.malformed(source: source, reason: "vocab entry '\(token)' has id \(id), outside 0..<\(Self.maxTokenID)")
+        }
         let maxID = vocab.values.max() ?? -1
         var tokens = [String](repeating: "", count: maxID + 1)
-        for (token, id) in vocab {
-            guard id >= 0 else { throw TinaError.malformed(source: source, reason: "vocab entry '\(token)' has negative id \(id)") }
-            tokens[id] = token
-        }
+        for (token, id) in vocab { tokens[id] = token }
         self.tokens = tokens
         var table: [UInt64: (rank: Int, id: Int)] = [:]
         table.reserveCapacity(merges.count)

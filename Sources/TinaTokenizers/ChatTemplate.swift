@@ -5,19 +5,55 @@ import TinaCore
 /// lstrip_blocks, `messages`, `add_generation_prompt`, `bos_token`, `eos_token` and any extra variables.
 public struct ChatTemplate: @unchecked Sendable {
     public let source: String
+    /// What errors call the template: its file, or "chat template".
+    public let name: String
     let nodes: [JinjaNode]
 
-    public init(_ source: String) throws {
+    /// Parses `source`; errors, including breaches of `JinjaLimits`, name the template as `name`.
+    public init(_ source: String, name: String = "chat template") throws {
         self.source = source
-        nodes = try JinjaParser.parse(source)
+        self.name = name
+        do {
+            nodes = try JinjaParser.parse(source)
+        } catch let error as TinaError {
+            throw Self.renamed(error, to: name)
+        }
     }
 
-    /// Renders `messages` (a JSON array of {"role", "content", ...} objects, key order kept).
+    static func renamed(_ error: TinaError, to name: String) -> TinaError {
+        switch error {
+        case let .malformed(source, reason) where source == "chat template": return .malformed(source: name, reason: reason)
+        case let .unsupported(source, reason) where source == "chat template": return .unsupported(source: name, reason: reason)
+        default: return error
+        }
+    }
+
+    /// Renders `messages` (a JSON array of {"role", "content", ...} objects, key order kept). `source` names
+    /// the messages in errors (their file, or "messages").
     public func render(messagesJSON: String, addGenerationPrompt: Bool, bosToken: String? = nil,
-                       eosToken: String? = nil, extra: [String: JinjaValue] = [:]) throws -> String {
-        let messages = try OrderedJSON.parse(messagesJSON, source: "messages")
-        guard case .array = messages else { throw TinaError.malformed(source: "messages", reason: "not a JSON array") }
+                       eosToken: String? = nil, extra: [String: JinjaValue] = [:], source: String = "messages") throws -> String {
+        let messages = try OrderedJSON.parse(messagesJSON, source: source)
+        try Self.validate(messages: messages, source: source)
         return try render(messages: messages, addGenerationPrompt: addGenerationPrompt, bosToken: bosToken, eosToken: eosToken, extra: extra)
+    }
+
+    /// Every message is an object with a string `role` and a `content` (a string, a list of parts, or null
+    /// beside `tool_calls`), so a broken file fails here, naming the message, instead of deep in the template.
+    static func validate(messages: JinjaValue, source: String) throws {
+        guard case let .array(items) = messages else { throw TinaError.malformed(source: source, reason: "not a JSON array of messages") }
+        for (i, message) in items.enumerated() {
+            guard case .object = message else { throw TinaError.malformed(source: source, reason: "message \(i) is not a JSON object") }
+            guard case .string = message.attribute("role") else {
+                throw TinaError.malformed(source: source, reason: "message \(i) has no string \"role\"")
+            }
+            switch message.attribute("content") {
+            case .string, .array: continue
+            case .none where message.attribute("tool_calls") != .undefined: continue
+            case .undefined: throw TinaError.malformed(source: source, reason: "message \(i) has no \"content\"")
+            case let other:
+                throw TinaError.malformed(source: source, reason: "message \(i) has \"content\" \(other.pythonRepr), not a string or a list")
+            }
+        }
     }
 
     /// Renders (role, content) messages.
@@ -39,7 +75,9 @@ public struct ChatTemplate: @unchecked Sendable {
         do {
             _ = try interpreter.render(nodes, into: &out)
         } catch let error as JinjaError {
-            throw TinaError.invalidArgument("chat template: \(error.message)")
+            throw TinaError.invalidArgument("\(name): \(error.message)")
+        } catch let error as TinaError {
+            throw Self.renamed(error, to: name)
         }
         return out
     }

@@ -19,7 +19,7 @@ extension Tokenizer {
         var config: [String: Any] = [:]
         let configPath = directory + "/tokenizer_config.json"
         if let configData = FileManager.default.contents(atPath: configPath) {
-            guard let object = try? JSONSerialization.jsonObject(with: configData) as? [String: Any] else {
+            guard let object = try jsonObject(configData, source: configPath) as? [String: Any] else {
                 throw TinaError.malformed(source: configPath, reason: "not a JSON object")
             }
             config = object
@@ -36,7 +36,7 @@ extension Tokenizer {
     }
 
     static func fromJSON(_ data: Data, config: [String: Any], chatTemplate: String?, source: String) throws -> Tokenizer {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let root = try jsonObject(data, source: source) as? [String: Any] else {
             throw TinaError.malformed(source: source, reason: "not a JSON object")
         }
         guard let modelObject = root["model"] as? [String: Any] else {
@@ -137,6 +137,16 @@ extension Tokenizer {
                          postProcessor: PostProcessor(prefix: prefix), decoder: .byteLevel,
                          bosToken: name("tokenizer.ggml.bos_token_id"), eosToken: name("tokenizer.ggml.eos_token_id"),
                          chatTemplate: file.value("tokenizer.chat_template")?.string)
+    }
+}
+
+/// Foundation's JSON reader, with its errors (invalid syntax, nesting past its depth limit of 512) turned
+/// into a TinaError naming the file instead of a raw NSError.
+func jsonObject(_ data: Data, source: String) throws -> Any {
+    do {
+        return try JSONSerialization.jsonObject(with: data)
+    } catch {
+        throw TinaError.malformed(source: source, reason: "invalid JSON (bad syntax, or arrays/objects nested deeper than 512 levels)")
     }
 }
 

@@ -20,12 +20,10 @@ struct ChatTemplateCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
-        let chat = try resolveTemplate(template, tokenizer: tokenizer)
-        guard let data = FileManager.default.contents(atPath: messages), let json = String(data: data, encoding: .utf8) else {
-            throw ValidationError("cannot read \(messages) as UTF-8")
-        }
+        let chat = try resolveTemplate(template, tokenizer: tokenizer, tokenizerPath: tokenizerOptions.tokenizer)
+        let json = try readTextFile(messages, what: "messages file")
         let text = try chat.render(messagesJSON: json, addGenerationPrompt: addGenerationPrompt,
-                                   bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+                                   bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken, source: messages)
         if ids {
             print(tokenizer.encode(text, addSpecialTokens: false).map(String.init).joined(separator: " "))
         } else {
@@ -35,16 +33,17 @@ struct ChatTemplateCommand: ParsableCommand {
 }
 
 /// A built-in template by name, a template file, or the tokenizer's own template.
-func resolveTemplate(_ choice: String?, tokenizer: Tokenizer) throws -> ChatTemplate {
+/// Template errors name the file they come from (`tokenizerPath` for the tokenizer's own template).
+func resolveTemplate(_ choice: String?, tokenizer: Tokenizer, tokenizerPath: String) throws -> ChatTemplate {
     if let choice {
         if let builtIn = try ChatTemplate.named(choice) { return builtIn }
-        guard let source = try? String(contentsOfFile: choice, encoding: .utf8) else {
-            throw ValidationError("--template '\(choice)' is neither a built-in (\(ChatTemplate.builtIn.keys.sorted().joined(separator: ", "))) nor a readable file")
+        guard FileManager.default.fileExists(atPath: choice) else {
+            throw ValidationError("--template '\(choice)' is neither a built-in (\(ChatTemplate.builtIn.keys.sorted().joined(separator: ", "))) nor a file")
         }
-        return try ChatTemplate(source)
+        return try ChatTemplate(try readTextFile(choice, what: "template file"), name: choice)
     }
     guard let source = tokenizer.chatTemplate else {
         throw ValidationError("the tokenizer has no chat template; pass --template")
     }
-    return try ChatTemplate(source)
+    return try ChatTemplate(source, name: "\(tokenizerPath) (chat template)")
 }

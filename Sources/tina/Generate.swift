@@ -52,7 +52,7 @@ struct Generate: ParsableCommand {
                 var messages: [(role: String, content: String)] = []
                 if let system { messages.append(("system", system)) }
                 messages.append(("user", prompt))
-                let text = try resolveTemplate(template, tokenizer: tok)
+                let text = try resolveTemplate(template, tokenizer: tok, tokenizerPath: tokenizer ?? tokenizerPath)
                     .render(messages: messages, addGenerationPrompt: true, bosToken: tok.bosToken, eosToken: tok.eosToken)
                 promptIDs = tok.encode(text, addSpecialTokens: false)
             }
@@ -60,6 +60,7 @@ struct Generate: ParsableCommand {
             throw ValidationError("no tokenizer found for --prompt")
         }
         let model = try modelOptions.load()
+        warnIfLongerThanContext(promptIDs.count + maxNewTokens, model: model, what: "prompt + --max-new-tokens")
         var stops = Set(model.config.eosTokenIds)
         if let eos = tok?.eosTokenID { stops.insert(eos) }
         let generator = Generator(model: model, sampler: try Sampler(temperature: temperature, topK: topK, topP: topP), stopTokens: stops)

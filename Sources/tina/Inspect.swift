@@ -18,11 +18,26 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let summary = try ModelInspection.inspect(path: path)
+        // A config.json that exists but does not load is an error, not "config none".
+        if summary.config == nil, let configPath = configPath, FileManager.default.fileExists(atPath: configPath) {
+            _ = try DecoderConfig.load(configPath: configPath)
+        }
         if json {
             print(try jsonText(summary))
             return
         }
         print(InspectReport.text(summary, allTensors: allTensors, path: path))
+    }
+}
+
+extension Inspect {
+    /// The config.json that belongs to `path`: inside a directory, beside a .safetensors file.
+    var configPath: String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue { return (path as NSString).appendingPathComponent("config.json") }
+        if path.hasSuffix(".safetensors") { return ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("config.json") }
+        return nil
     }
 }
 

@@ -1,6 +1,15 @@
 import ArgumentParser
+import Foundation
 import TinaCore
 import TinaModels
+
+/// A warning on stderr when `tokens` exceeds the model's context (max_position_embeddings).
+func warnIfLongerThanContext(_ tokens: Int, model: DecoderModel, what: String) {
+    let context = model.config.maxPositionEmbeddings
+    if context > 0 && tokens > context {
+        ExitStatus.printError("warning: \(what) is \(tokens) tokens, longer than the model's context of \(context)")
+    }
+}
 
 /// Options shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {

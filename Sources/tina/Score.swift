@@ -40,8 +40,12 @@ struct Score: ParsableCommand {
         guard (text == nil) != (tokenIDs == nil) else { throw ValidationError("give exactly one of --text or --token-ids") }
         let tok = text != nil ? try Tokenizer.load(path: tokenizer ?? modelOptions.model) : nil
         let ids = try tokenIDs.map(parseTokenIDs) ?? tok?.encode(text ?? "") ?? []
-        guard ids.count >= 2 else { throw ValidationError("--token-ids needs at least two tokens to score") }
+        guard ids.count >= 2 else {
+            throw ValidationError(text != nil ? "--text gives \(ids.count) token\(ids.count == 1 ? "" : "s"); scoring needs at least two"
+                                              : "--token-ids needs at least two tokens to score")
+        }
         let model = try modelOptions.load()
+        warnIfLongerThanContext(ids.count, model: model, what: "the scored sequence")
         let cache = model.makeCache()
         let hidden = try model.forward([SequenceChunk(sequence: cache.newSequence(), tokens: ids)], cache: cache)
         let (logProbs, entropies) = try model.tokenLogProbs(hidden, rows: Array(0..<(ids.count - 1)),

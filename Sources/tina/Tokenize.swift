@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TinaCore
 import TinaTokenizers
 
 /// Where a tokenizer comes from: a model directory / tokenizer.json, or a GGUF file.
@@ -25,9 +26,7 @@ struct Tokenize: ParsableCommand {
         switch (text, file) {
         case let (text?, nil): input = text
         case let (nil, path?):
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-            guard let decoded = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not valid UTF-8") }
-            input = decoded
+            input = try readTextFile(path)
         default: throw ValidationError("give exactly one of --text or --file")
         }
         let tokenizer = try tokenizerOptions.load()
@@ -51,7 +50,13 @@ struct Detokenize: ParsableCommand {
     var skipSpecialTokens = false
 
     func run() throws {
+        let ids = try parseTokenIDs(tokenIDs)
         let tokenizer = try tokenizerOptions.load()
-        print(tokenizer.decode(try parseTokenIDs(tokenIDs), skipSpecialTokens: skipSpecialTokens))
+        // Unknown ids were silently dropped: an id the tokenizer does not have is an error naming it.
+        if let bad = ids.first(where: { tokenizer.token(of: $0) == nil }) {
+            throw TinaError.invalidArgument("token id \(bad) is not in the tokenizer \(tokenizerOptions.tokenizer) "
+                                            + "(vocabulary size \(tokenizer.vocabularySize))")
+        }
+        print(tokenizer.decode(ids, skipSpecialTokens: skipSpecialTokens))
     }
 }

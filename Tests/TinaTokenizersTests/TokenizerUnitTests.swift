@@ -61,7 +61,7 @@ import TinaTokenizers
         (#"{"model": {"type": "BPE", "vocab": {"a": "x"}, "merges": []}}"#, "not an integer id"),
         (#"{"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "Mystery"}}"#, "pre_tokenizer type 'Mystery'"),
         (#"{"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "BertNormalizer"}}"#, "normalizer type 'BertNormalizer'"),
-        ("[1, 2", "not a JSON object"),
+        ("[1, 2", "invalid JSON"), ("[1, 2]", "not a JSON object"),
     ])
     func malformedTokenizerJSONIsAClearError(json: String, expected: String) {
         let message = errorText { _ = try load(json) }

@@ -27,27 +27,88 @@ enum JinjaBuiltins {
             }
         default: break
         }
+        if op == "*", case let .string(text) = a, b.number != nil {
+            let count = max(0, try integer(b, "string repetition"))
+            guard count == 0 || text.utf8.count <= JinjaLimits.maxOutputBytes / count else {
+                throw JinjaLimits.exceeded("size in bytes of a string built by the template", JinjaLimits.maxOutputBytes)
+            }
+            return .string(String(repeating: text, count: count))
+        }
         guard let x = a.number, let y = b.number else {
             throw JinjaError(message: "unsupported operand types for \(op): \(a.pythonRepr) and \(b.pythonRepr)")
         }
-        let integers: Bool = { if case .double = a { return false }; if case .double = b { return false }; return true }()
+        if let i = exactInteger(a), let j = exactInteger(b), op != "/" {
+            return .int(try integerArithmetic(op, i, j))
+        }
         switch op {
-        case "+": return integers ? .int(Int(x) + Int(y)) : .double(x + y)
-        case "-": return integers ? .int(Int(x) - Int(y)) : .double(x - y)
-        case "*":
-            if case let .string(s) = a, let n = b.number { return .string(String(repeating: s, count: max(0, Int(n)))) }
-            return integers ? .int(Int(x) * Int(y)) : .double(x * y)
+        case "+": return .double(x + y)
+        case "-": return .double(x - y)
+        case "*": return .double(x * y)
         case "/": guard y != 0 else { throw JinjaError(message: "division by zero") }; return .double(x / y)
         case "//":
             guard y != 0 else { throw JinjaError(message: "division by zero") }
-            return integers ? .int(Int((x / y).rounded(.down))) : .double((x / y).rounded(.down))
+            return .double((x / y).rounded(.down))
         case "%":
             guard y != 0 else { throw JinjaError(message: "modulo by zero") }
-            let r = x - y * (x / y).rounded(.down)
-            return integers ? .int(Int(r)) : .double(r)
-        case "**": return integers && y >= 0 ? .int(Int(pow(x, y))) : .double(pow(x, y))
+            return .double(x - y * (x / y).rounded(.down))
+        case "**": return .double(pow(x, y))
         default: throw JinjaError(message: "unknown operator \(op)")
         }
+    }
+
+    /// An int or a bool (Python's bool is an int).
+    static func exactInteger(_ v: JinjaValue) -> Int? {
+        switch v {
+        case let .int(i): return i
+        case let .bool(b): return b ? 1 : 0
+        default: return nil
+        }
+    }
+
+    /// Integer arithmetic with Python's floor division and modulo; overflow is an error, not a trap.
+    static func integerArithmetic(_ op: String, _ i: Int, _ j: Int) throws -> Int {
+        func checked(_ result: (partialValue: Int, overflow: Bool)) throws -> Int {
+            guard !result.overflow else { throw JinjaError(message: "integer overflow in \(i) \(op) \(j)") }
+            return result.partialValue
+        }
+        switch op {
+        case "+": return try checked(i.addingReportingOverflow(j))
+        case "-": return try checked(i.subtractingReportingOverflow(j))
+        case "*": return try checked(i.multipliedReportingOverflow(by: j))
+        case "//", "%":
+            guard j != 0 else { throw JinjaError(message: op == "%" ? "modulo by zero" : "division by zero") }
+            var q = try checked(i.dividedReportingOverflow(by: j))
+            var r = i.remainderReportingOverflow(dividingBy: j).partialValue
+            if r != 0 && (r < 0) != (j < 0) { q -= 1; r += j }
+            return op == "//" ? q : r
+        case "**":
+            guard j >= 0 else { throw JinjaError(message: "negative integer exponent in \(i) ** \(j)") }
+            var result = 1, base = i, e = j
+            while e > 0 {
+                if e & 1 == 1 { result = try checked(result.multipliedReportingOverflow(by: base)) }
+                e >>= 1
+                if e > 0 { base = try checked(base.multipliedReportingOverflow(by: base)) }
+            }
+            return result
+        default: throw JinjaError(message: "unknown operator \(op)")
+        }
+    }
+
+    /// An integer argument: ints as they are, floats truncated as Python's int() does. NaN, infinities and
+    /// values outside Int's range are errors, never traps.
+    static func integer(_ v: JinjaValue, _ what: String) throws -> Int {
+        if let i = exactInteger(v) { return i }
+        guard case let .double(d) = v else { throw JinjaError(message: "\(what): \(v.pythonRepr) is not a number") }
+        guard let i = Int(exactly: d.rounded(.towardZero)) else {
+            throw JinjaError(message: "\(what): \(JinjaValue.pythonFloat(d)) is not a representable integer")
+        }
+        return i
+    }
+
+    /// `integer(v)` when `v` is a number, nil when it is absent or not a number.
+    static func optionalInteger(_ v: JinjaValue?, _ what: String) throws -> Int? {
+        guard let v, v.number != nil else { return nil }
+        return try integer(v, what)
     }
 
     static func contains(_ container: JinjaValue, _ item: JinjaValue) throws -> Bool {
@@ -64,19 +125,25 @@ enum JinjaBuiltins {
     }
 
     static func slice(_ v: JinjaValue, start: JinjaValue?, stop: JinjaValue?, step: JinjaValue?) throws -> JinjaValue {
+        let s = try optionalInteger(step, "slice step") ?? 1
+        let startIndex = try optionalInteger(start, "slice start"), stopIndex = try optionalInteger(stop, "slice stop")
         func take<T>(_ items: [T]) -> [T] {
             let n = items.count
-            let s = step?.number.map(Int.init) ?? 1
             guard s != 0 else { return [] }
-            func clamp(_ value: JinjaValue?, _ defaultValue: Int) -> Int {
-                guard let raw = value?.number.map(Int.init) else { return defaultValue }
-                let i = raw < 0 ? raw + n : raw
+            func clamp(_ raw: Int?, _ defaultValue: Int) -> Int {
+                guard let raw else { return defaultValue }
+                let i = raw < 0 ? (raw < -n ? -n - 1 : raw + n) : raw
                 return s > 0 ? min(max(i, 0), n) : min(max(i, -1), n - 1)
             }
             var out: [T] = []
-            var i = clamp(start, s > 0 ? 0 : n - 1)
-            let end = clamp(stop, s > 0 ? n : -1)
-            while s > 0 ? i < end : i > end { out.append(items[i]); i += s }
+            var i = clamp(startIndex, s > 0 ? 0 : n - 1)
+            let end = clamp(stopIndex, s > 0 ? n : -1)
+            while s > 0 ? i < end : i > end {
+                out.append(items[i])
+                let (next, overflow) = i.addingReportingOverflow(s)
+                if overflow { break }
+                i = next
+            }
             return out
         }
         switch v {
@@ -84,6 +151,18 @@ enum JinjaBuiltins {
         case let .string(s): return .string(String(take(Array(s))))
         default: throw JinjaError(message: "cannot slice \(v.pythonRepr)")
         }
+    }
+
+    /// str.replace, refused before it can build a string over `JinjaLimits.maxOutputBytes`.
+    static func replace(_ s: String, _ target: String, _ replacement: String) throws -> String {
+        if replacement.utf8.count > target.utf8.count {
+            let occurrences = target.isEmpty ? s.count + 1 : s.utf8.count / target.utf8.count
+            let growth = Double(occurrences) * Double(replacement.utf8.count - target.utf8.count)
+            guard Double(s.utf8.count) + growth <= Double(JinjaLimits.maxOutputBytes) else {
+                throw JinjaLimits.exceeded("size in bytes of a string built by the template", JinjaLimits.maxOutputBytes)
+            }
+        }
+        return s.replacingOccurrences(of: target, with: replacement)
     }
 
     static func length(_ v: JinjaValue) -> Int {
@@ -146,7 +225,7 @@ enum JinjaBuiltins {
         case let (.string(s), "lstrip"): return .string(strip(s, args.first, left: true, right: false))
         case let (.string(s), "rstrip"): return .string(strip(s, args.first, left: false, right: true))
         case let (.string(s), "split"):
-            let limit = (args.count > 1 ? args[1] : kwargs.first { $0.0 == "maxsplit" }?.1)?.number.map(Int.init) ?? -1
+            let limit = try optionalInteger(args.count > 1 ? args[1] : kwargs.first { $0.0 == "maxsplit" }?.1, "split maxsplit") ?? -1
             return .array(split(s, args.first, maxSplit: limit).map { .string($0) })
         case let (.string(s), "startswith"):
             if case let .array(options)? = args.first { return .bool(options.contains { s.hasPrefix($0.printed) }) }
@@ -160,7 +239,7 @@ enum JinjaBuiltins {
         case let (.string(s), "capitalize"): return .string(s.prefix(1).uppercased() + s.dropFirst().lowercased())
         case let (.string(s), "replace"):
             guard args.count >= 2 else { throw JinjaError(message: "replace needs two arguments") }
-            return .string(s.replacingOccurrences(of: args[0].printed, with: args[1].printed))
+            return .string(try replace(s, args[0].printed, args[1].printed))
         case let (.string(s), "find"):
             guard let r = s.range(of: args.first?.printed ?? "") else { return .int(-1) }
             return .int(s.distance(from: s.startIndex, to: r.lowerBound))
@@ -190,9 +269,16 @@ enum JinjaBuiltins {
         case "capitalize": return .string(v.printed.prefix(1).uppercased() + v.printed.dropFirst().lowercased())
         case "string": return .string(v.printed)
         case "safe", "e", "escape": return v
-        case "int": return .int(v.number.map { Int($0) } ?? Int(v.printed.trimmingWhitespace()) ?? 0)
+        case "int":
+            if v.number != nil { return .int(try integer(v, "int")) }
+            return .int(Int(v.printed.trimmingWhitespace()) ?? 0)
         case "float": return .double(v.number ?? Double(v.printed.trimmingWhitespace()) ?? 0)
-        case "abs": return v.number.map { n in if case .int = v { return .int(Int(abs(n))) }; return .double(abs(n)) } ?? v
+        case "abs":
+            if case let .int(i) = v {
+                guard i != .min else { throw JinjaError(message: "integer overflow in abs(\(i))") }
+                return .int(abs(i))
+            }
+            return v.number.map { .double(abs($0)) } ?? v
         case "default", "d":
             let fallback = args.first ?? .string("")
             let boolean = args.count > 1 ? args[1].isTruthy : false
@@ -211,11 +297,15 @@ enum JinjaBuiltins {
             return .string(a.map(\.printed).joined(separator: args.first?.printed ?? ""))
         case "replace":
             guard args.count >= 2 else { throw JinjaError(message: "replace needs two arguments") }
-            return .string(v.printed.replacingOccurrences(of: args[0].printed, with: args[1].printed))
+            return .string(try replace(v.printed, args[0].printed, args[1].printed))
         case "list":
             switch v {
             case .array: return v
-            case let .string(s): return .array(s.map { .string(String($0)) })
+            case let .string(s):
+                guard s.utf8.count <= JinjaLimits.maxListLength else {
+                    throw JinjaLimits.exceeded("length of a list built by the template", JinjaLimits.maxListLength)
+                }
+                return .array(s.map { .string(String($0)) })
             case let .object(o): return .array(o.map { .string($0.0) })
             default: return .array([])
             }
@@ -226,8 +316,9 @@ enum JinjaBuiltins {
             guard case let .object(o) = v else { return .array([]) }
             return .array(o.map { .array([.string($0.0), $0.1]) })
         case "tojson":
-            let indent = (kwargs.first { $0.0 == "indent" }?.1 ?? args.first)?.number.map(Int.init)
-            return .string(v.json(indent: indent))
+            let indent = try optionalInteger(kwargs.first { $0.0 == "indent" }?.1 ?? args.first, "tojson indent").map { max(0, $0) }
+            guard (indent ?? 0) <= 64 else { throw JinjaError(message: "tojson indent \(indent ?? 0) is larger than 64") }
+            return .string(try v.json(indent: indent))
         case "map":
             guard case let .array(a) = v else { return .array([]) }
             if let attribute = kwargs.first(where: { $0.0 == "attribute" })?.1.printed { return .array(a.map { $0.attribute(attribute) }) }
@@ -242,7 +333,8 @@ enum JinjaBuiltins {
             }
             return .array(keep)
         case "indent":
-            let width = args.first?.number.map(Int.init) ?? 4
+            let width = max(0, try optionalInteger(args.first, "indent width") ?? 4)
+            guard width <= 1024 else { throw JinjaError(message: "indent width \(width) is larger than 1024") }
             let pad = String(repeating: " ", count: width)
             return .string(v.printed.components(separatedBy: "\n").enumerated().map { $0.offset == 0 || $0.element.isEmpty ? $0.element : pad + $0.element }.joined(separator: "\n"))
         default:
@@ -264,9 +356,12 @@ enum JinjaBuiltins {
         case "false": return v == .bool(false)
         case "mapping": switch v { case .object, .namespace: return true; default: return false }
         case "sequence", "iterable": switch v { case .array, .string, .object: return true; default: return false }
-        case "even": return (v.number.map { Int($0) % 2 == 0 }) ?? false
-        case "odd": return (v.number.map { Int($0) % 2 != 0 }) ?? false
-        case "divisibleby": return (v.number.map { n in args.first?.number.map { Int(n) % Int($0) == 0 } ?? false }) ?? false
+        case "even": return try optionalInteger(v, "even").map { $0 % 2 == 0 } ?? false
+        case "odd": return try optionalInteger(v, "odd").map { $0 % 2 != 0 } ?? false
+        case "divisibleby":
+            guard let n = try optionalInteger(v, "divisibleby"), let d = try optionalInteger(args.first, "divisibleby") else { return false }
+            guard d != 0 else { throw JinjaError(message: "divisibleby(0)") }
+            return n.remainderReportingOverflow(dividingBy: d).partialValue == 0
         case "eq", "equalto", "==": return v == (args.first ?? .undefined)
         case "ne", "!=": return v != (args.first ?? .undefined)
         case "in": return try contains(args.first ?? .undefined, v)
@@ -277,12 +372,22 @@ enum JinjaBuiltins {
     static func global(_ name: String, args: [JinjaValue], kwargs: [(String, JinjaValue)]) throws -> JinjaValue {
         switch name {
         case "raise_exception": throw JinjaError(message: args.first?.printed ?? "raise_exception called")
-        case "namespace": return .namespace(JinjaNamespace(kwargs))
+        case "namespace":
+            for (_, value) in kwargs where value.nestingDepth(limit: JinjaLimits.maxValueDepth) > JinjaLimits.maxValueDepth {
+                throw JinjaLimits.exceeded("nesting depth of lists and objects", JinjaLimits.maxValueDepth)
+            }
+            return .namespace(JinjaNamespace(kwargs))
         case "range":
-            let numbers = args.compactMap { $0.number.map(Int.init) }
-            let (start, stop, step) = numbers.count == 1 ? (0, numbers[0], 1) : (numbers[0], numbers.count > 1 ? numbers[1] : 0, numbers.count > 2 ? numbers[2] : 1)
+            let numbers = try args.map { try integer($0, "range") }
+            guard (1...3).contains(numbers.count) else { throw JinjaError(message: "range() takes 1 to 3 integers, got \(numbers.count)") }
+            let (start, stop, step) = numbers.count == 1 ? (0, numbers[0], 1) : (numbers[0], numbers[1], numbers.count > 2 ? numbers[2] : 1)
             guard step != 0 else { throw JinjaError(message: "range() step must not be zero") }
-            return .array(Array(stride(from: start, to: stop, by: step)).map { .int($0) })
+            // Length computed in Double: Int arithmetic on hostile bounds could overflow.
+            let length = max(0, ((Double(stop) - Double(start)) / Double(step)).rounded(.up))
+            guard length <= Double(JinjaLimits.maxLoopIterations) else {
+                throw JinjaLimits.exceeded("length of range()", JinjaLimits.maxLoopIterations)
+            }
+            return .array((0..<Int(length)).map { .int(start + $0 * step) })
         case "strftime_now":
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

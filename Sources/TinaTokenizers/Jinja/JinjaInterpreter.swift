@@ -11,6 +11,11 @@ struct JinjaError: Error {
 final class JinjaInterpreter {
     var scopes: [[String: JinjaValue]]
     var macros: [String: (parameters: [(String, JinjaExpr?)], body: [JinjaNode])] = [:]
+    /// Renderer frames (render + evaluate) now open, macro calls now open, loop iterations so far:
+    /// each bounded by `JinjaLimits`.
+    private var depth = 0
+    private var macroDepth = 0
+    private var iterations = 0
 
     enum Flow { case normal, breakLoop, continueLoop }
 
@@ -25,11 +30,27 @@ final class JinjaInterpreter {
 
     func assign(_ name: String, _ value: JinjaValue) { scopes[scopes.count - 1][name] = value }
 
+    private func enter() throws {
+        depth += 1
+        guard depth <= JinjaLimits.maxRenderDepth else {
+            throw JinjaLimits.exceeded("rendering depth (nested blocks, expressions and macro calls)", JinjaLimits.maxRenderDepth)
+        }
+    }
+
+    private func emit(_ text: String, into out: inout String) throws {
+        guard out.utf8.count + text.utf8.count <= JinjaLimits.maxOutputBytes else {
+            throw JinjaLimits.exceeded("rendered text size in bytes", JinjaLimits.maxOutputBytes)
+        }
+        out += text
+    }
+
     func render(_ nodes: [JinjaNode], into out: inout String) throws -> Flow {
+        try enter()
+        defer { depth -= 1 }
         for node in nodes {
             switch node {
-            case let .text(t): out += t
-            case let .output(e): out += try evaluate(e).printed
+            case let .text(t): try emit(t, into: &out)
+            case let .output(e): try emit(try evaluate(e).printed, into: &out)
             case let .ifBlock(branches, otherwise):
                 var taken = false
                 for (condition, body) in branches where try evaluate(condition).isTruthy {
@@ -45,7 +66,7 @@ final class JinjaInterpreter {
             case let .forBlock(targets, iterable, condition, body, otherwise):
                 try renderFor(targets: targets, iterable: iterable, condition: condition, body: body, otherwise: otherwise, into: &out)
             case let .set(name, attribute, e):
-                let value = try evaluate(e)
+                let value = try checkedForStorage(try evaluate(e))
                 if let attribute {
                     guard case let .namespace(ns) = lookup(name) else {
                         throw JinjaError(message: "cannot set attribute '\(attribute)' of '\(name)', which is not a namespace")
@@ -73,7 +94,11 @@ final class JinjaInterpreter {
         switch try evaluate(iterable) {
         case let .array(a): items = a
         case let .object(o): items = o.map { .string($0.0) }
-        case let .string(s): items = s.map { .string(String($0)) }
+        case let .string(s):
+            guard s.utf8.count <= JinjaLimits.maxListLength else {
+                throw JinjaLimits.exceeded("characters iterated in one loop", JinjaLimits.maxListLength)
+            }
+            items = s.map { .string(String($0)) }
         case .undefined, .none: items = []
         case let other: throw JinjaError(message: "cannot iterate over \(other.pythonRepr)")
         }
@@ -87,6 +112,10 @@ final class JinjaInterpreter {
         }
         if items.isEmpty, let otherwise { _ = try render(otherwise, into: &out); return }
         for (i, item) in items.enumerated() {
+            iterations += 1
+            guard iterations <= JinjaLimits.maxLoopIterations else {
+                throw JinjaLimits.exceeded("loop iterations in one render", JinjaLimits.maxLoopIterations)
+            }
             let loop: [(String, JinjaValue)] = [
                 ("index", .int(i + 1)), ("index0", .int(i)), ("revindex", .int(items.count - i)),
                 ("revindex0", .int(items.count - i - 1)), ("first", .bool(i == 0)), ("last", .bool(i == items.count - 1)),
@@ -109,7 +138,36 @@ final class JinjaInterpreter {
         }
     }
 
+    /// Evaluates `e`; every value it builds stays within the size and nesting limits.
     func evaluate(_ e: JinjaExpr) throws -> JinjaValue {
+        try enter()
+        defer { depth -= 1 }
+        let value = try evaluateUnchecked(e)
+        switch value {
+        case let .string(s):
+            guard s.utf8.count <= JinjaLimits.maxOutputBytes else {
+                throw JinjaLimits.exceeded("size in bytes of a string built by the template", JinjaLimits.maxOutputBytes)
+            }
+        case let .array(a):
+            guard a.count <= JinjaLimits.maxListLength else {
+                throw JinjaLimits.exceeded("length of a list built by the template", JinjaLimits.maxListLength)
+            }
+        default: break
+        }
+        return value
+    }
+
+    /// A value about to be stored (`set`, `namespace()`), refused when it nests deeper than
+    /// `JinjaLimits.maxValueDepth`. Stored values are the only way nesting grows from one statement to the next,
+    /// so checking here bounds every value a template can build.
+    func checkedForStorage(_ value: JinjaValue) throws -> JinjaValue {
+        guard value.nestingDepth(limit: JinjaLimits.maxValueDepth) <= JinjaLimits.maxValueDepth else {
+            throw JinjaLimits.exceeded("nesting depth of lists and objects", JinjaLimits.maxValueDepth)
+        }
+        return value
+    }
+
+    private func evaluateUnchecked(_ e: JinjaExpr) throws -> JinjaValue {
         switch e {
         case let .literal(v): return v
         case let .name(n): return lookup(n)
@@ -168,6 +226,11 @@ final class JinjaInterpreter {
         }
         guard case let .name(name) = callee else { throw JinjaError(message: "cannot call this expression") }
         if let macro = macros[name] {
+            macroDepth += 1
+            defer { macroDepth -= 1 }
+            guard macroDepth <= JinjaLimits.maxMacroCallDepth else {
+                throw JinjaLimits.exceeded("depth of macro calls (macro '\(name)' calls itself?)", JinjaLimits.maxMacroCallDepth)
+            }
             var frame: [String: JinjaValue] = [:]
             for (i, (param, defaultValue)) in macro.parameters.enumerated() {
                 if i < args.count { frame[param] = args[i] } else if let kw = kwargs.first(where: { $0.0 == param }) { frame[param] = kw.1 } else {

@@ -97,236 +97,12 @@ enum JinjaExpressionLexer {
     }
 }
 
-/// Recursive-descent parser for Jinja expressions with Jinja2's precedence:
-/// conditional < or < and < not < comparison/in/is < ~ < + - < * / // % < ** < unary - < postfix (. [] () |).
-struct JinjaExpressionParser {
-    var tokens: [JinjaToken]
-    var position = 0
-    let source: String
-
-    init(_ text: String) throws {
-        tokens = try JinjaExpressionLexer.tokens(text)
-        source = text
-    }
-
-    func fail(_ reason: String) -> TinaError {
-        TinaError.malformed(source: "chat template", reason: "\(reason) in '\(source)'")
-    }
-
-    var atEnd: Bool { position >= tokens.count }
-    func peek(_ offset: Int = 0) -> JinjaToken? { position + offset < tokens.count ? tokens[position + offset] : nil }
-
-    mutating func accept(_ op: String) -> Bool {
-        if peek() == .op(op) { position += 1; return true }
-        return false
-    }
-
-    mutating func acceptName(_ name: String) -> Bool {
-        if peek() == .name(name) { position += 1; return true }
-        return false
-    }
-
-    mutating func expect(_ op: String) throws {
-        guard accept(op) else { throw fail("expected '\(op)'") }
-    }
-
-    mutating func identifier() throws -> String {
-        guard case let .name(n)? = peek() else { throw fail("expected a name") }
-        position += 1
-        return n
-    }
-
-    mutating func expression(allowConditional: Bool = true) throws -> JinjaExpr {
-        let value = try or()
-        if allowConditional, acceptName("if") {
-            let condition = try or()
-            let otherwise = acceptName("else") ? try expression() : nil
-            return .conditional(value, condition: condition, otherwise: otherwise)
-        }
-        return value
-    }
-
-    mutating func or() throws -> JinjaExpr {
-        var left = try and()
-        while acceptName("or") { left = .binary("or", left, try and()) }
-        return left
-    }
-
-    mutating func and() throws -> JinjaExpr {
-        var left = try not()
-        while acceptName("and") { left = .binary("and", left, try not()) }
-        return left
-    }
-
-    mutating func not() throws -> JinjaExpr {
-        if acceptName("not") { return .unary("not", try not()) }
-        return try comparison()
-    }
-
-    mutating func comparison() throws -> JinjaExpr {
-        var left = try concat()
-        while true {
-            if case let .op(op)? = peek(), ["==", "!=", "<", ">", "<=", ">="].contains(op) {
-                position += 1
-                left = .binary(op, left, try concat())
-            } else if acceptName("in") {
-                left = .binary("in", left, try concat())
-            } else if peek() == .name("not"), peek(1) == .name("in") {
-                position += 2
-                left = .unary("not", .binary("in", left, try concat()))
-            } else if acceptName("is") {
-                let negated = acceptName("not")
-                let name = try identifier()
-                var args: [JinjaExpr] = []
-                if accept("(") {
-                    while !accept(")") { args.append(try expression()); _ = accept(",") }
-                } else if let next = peek(), case .name = next, !["and", "or", "if", "else", "in", "is", "not"].contains(where: { next == .name($0) }) {
-                    args.append(try primary())
-                } else if let next = peek(), case .string = next {
-                    args.append(try primary())
-                } else if let next = peek(), case .int = next {
-                    args.append(try primary())
-                }
-                left = .test(left, name, args, negated: negated)
-            } else {
-                return left
-            }
-        }
-    }
-
-    mutating func concat() throws -> JinjaExpr {
-        var left = try additive()
-        while accept("~") { left = .binary("~", left, try additive()) }
-        return left
-    }
-
-    mutating func additive() throws -> JinjaExpr {
-        var left = try multiplicative()
-        while true {
-            if accept("+") { left = .binary("+", left, try multiplicative()) } else if accept("-") { left = .binary("-", left, try multiplicative()) } else { return left }
-        }
-    }
-
-    mutating func multiplicative() throws -> JinjaExpr {
-        var left = try power()
-        while true {
-            if case let .op(op)? = peek(), ["*", "/", "//", "%"].contains(op) {
-                position += 1
-                left = .binary(op, left, try power())
-            } else {
-                return left
-            }
-        }
-    }
-
-    mutating func power() throws -> JinjaExpr {
-        let base = try unary()
-        if accept("**") { return .binary("**", base, try unary()) }
-        return base
-    }
-
-    mutating func unary() throws -> JinjaExpr {
-        if accept("-") { return .unary("-", try unary()) }
-        if accept("+") { return try unary() }
-        return try postfix(try primary())
-    }
-
-    mutating func arguments() throws -> ([JinjaExpr], [(String, JinjaExpr)]) {
-        var args: [JinjaExpr] = [], kwargs: [(String, JinjaExpr)] = []
-        while !accept(")") {
-            if case let .name(n)? = peek(), peek(1) == .op("=") {
-                position += 2
-                kwargs.append((n, try expression()))
-            } else {
-                args.append(try expression())
-            }
-            if !accept(",") { try expect(")"); break }
-        }
-        return (args, kwargs)
-    }
-
-    mutating func postfix(_ base: JinjaExpr) throws -> JinjaExpr {
-        var e = base
-        while true {
-            if accept(".") {
-                e = .attribute(e, try identifier())
-            } else if accept("[") {
-                var parts: [JinjaExpr?] = [nil]
-                var isSlice = false
-                while !accept("]") {
-                    if accept(":") { isSlice = true; parts.append(nil); continue }
-                    parts[parts.count - 1] = try expression()
-                }
-                if isSlice {
-                    while parts.count < 3 { parts.append(nil) }
-                    e = .slice(e, parts[0], parts[1], parts[2])
-                } else {
-                    guard let index = parts[0] else { throw fail("empty subscript") }
-                    e = .index(e, index)
-                }
-            } else if accept("(") {
-                let (args, kwargs) = try arguments()
-                e = .call(e, args, kwargs)
-            } else if accept("|") {
-                let name = try identifier()
-                var args: [JinjaExpr] = [], kwargs: [(String, JinjaExpr)] = []
-                if accept("(") { (args, kwargs) = try arguments() }
-                e = .filter(e, name, args, kwargs)
-            } else {
-                return e
-            }
-        }
-    }
-
-    mutating func primary() throws -> JinjaExpr {
-        guard let token = peek() else { throw fail("unexpected end of expression") }
-        position += 1
-        switch token {
-        case let .string(s):
-            var value = s
-            while case let .string(more)? = peek() { value += more; position += 1 }  // adjacent literals concatenate
-            return .literal(.string(value))
-        case let .int(i): return .literal(.int(i))
-        case let .double(d): return .literal(.double(d))
-        case let .name(n):
-            switch n {
-            case "true", "True": return .literal(.bool(true))
-            case "false", "False": return .literal(.bool(false))
-            case "none", "None": return .literal(.none)
-            default: return .name(n)
-            }
-        case .op("("):
-            let first = try expression()
-            if accept(",") {
-                var items = [first]
-                while !accept(")") { items.append(try expression()); _ = accept(",") }
-                return .list(items)
-            }
-            try expect(")")
-            return first
-        case .op("["):
-            var items: [JinjaExpr] = []
-            while !accept("]") { items.append(try expression()); if !accept(",") { try expect("]"); break } }
-            return .list(items)
-        case .op("{"):
-            var pairs: [(JinjaExpr, JinjaExpr)] = []
-            while !accept("}") {
-                let key = try expression()
-                try expect(":")
-                pairs.append((key, try expression()))
-                if !accept(",") { try expect("}"); break }
-            }
-            return .dict(pairs)
-        default:
-            throw fail("unexpected '\(token)'")
-        }
-    }
-}
-
 /// Builds the node tree from lexer chunks.
 struct JinjaParser {
     let chunks: [JinjaChunk]
     var index = 0
+    /// Blocks open around the current chunk (bounded by `JinjaLimits.maxBlockDepth`).
+    var blockDepth = 0
 
     static func parse(_ template: String) throws -> [JinjaNode] {
         var parser = JinjaParser(chunks: try JinjaLexer.chunks(template))
@@ -367,8 +143,17 @@ struct JinjaParser {
         String(body.dropFirst(keyword.count)).trimmingWhitespace()
     }
 
+    static let blockKeywords: Set<String> = ["if", "for", "set", "macro", "generation"]
+
     mutating func statement(keyword: String, body: String) throws -> JinjaNode {
         let rest = Self.rest(body, after: keyword)
+        if Self.blockKeywords.contains(keyword) {
+            blockDepth += 1
+            guard blockDepth <= JinjaLimits.maxBlockDepth else {
+                throw JinjaLimits.exceeded("block nesting depth ({% if %}, {% for %}, ...)", JinjaLimits.maxBlockDepth)
+            }
+        }
+        defer { if Self.blockKeywords.contains(keyword) { blockDepth -= 1 } }
         switch keyword {
         case "if":
             var branches: [(JinjaExpr, [JinjaNode])] = []
@@ -402,8 +187,11 @@ struct JinjaParser {
             if let eq = rest.firstIndex(of: "=") , !rest[rest.index(after: eq)...].hasPrefix("=") {
                 let target = rest[..<eq].trimmingCharacters(in: .whitespaces)
                 let value = try parseExpression(String(rest[rest.index(after: eq)...]))
-                let parts = target.split(separator: ".")
-                return .set(name: String(parts[0]), attribute: parts.count > 1 ? String(parts[1]) : nil, value)
+                let parts = target.split(separator: ".", omittingEmptySubsequences: false)
+                guard let name = parts.first, !name.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
+                    throw TinaError.malformed(source: "chat template", reason: "bad {% set %} target '\(target)'")
+                }
+                return .set(name: String(name), attribute: parts.count > 1 ? String(parts[1]) : nil, value)
             }
             let (body, _) = try block(until: ["endset"])
             return .setBlock(name: rest, body: body)

@@ -72,7 +72,10 @@ public indirect enum JinjaValue: Sendable {
     }
 
     /// Python's json.dumps(ensure_ascii=False), as transformers' `tojson` filter calls it.
-    func json(indent: Int?, level: Int = 0) -> String {
+    func json(indent: Int?, level: Int = 0) throws -> String {
+        guard level <= JinjaLimits.maxValueDepth else {
+            throw JinjaLimits.exceeded("nesting depth of a value given to tojson", JinjaLimits.maxValueDepth)
+        }
         let newline = indent.map { "\n" + String(repeating: " ", count: $0 * (level + 1)) }
         let closing = indent.map { "\n" + String(repeating: " ", count: $0 * level) } ?? ""
         let separator = indent == nil ? ", " : ","
@@ -84,12 +87,12 @@ public indirect enum JinjaValue: Sendable {
         case let .string(s): return jsonString(s)
         case let .array(a):
             if a.isEmpty { return "[]" }
-            return "[" + a.map { (newline ?? "") + $0.json(indent: indent, level: level + 1) }.joined(separator: separator) + closing + "]"
+            return "[" + (try a.map { (newline ?? "") + (try $0.json(indent: indent, level: level + 1)) }).joined(separator: separator) + closing + "]"
         case let .object(o):
             if o.isEmpty { return "{}" }
-            return "{" + o.map { (newline ?? "") + JinjaValue.string($0.0).json(indent: nil) + ": " + $0.1.json(indent: indent, level: level + 1) }
+            return "{" + (try o.map { (newline ?? "") + jsonString($0.0) + ": " + (try $0.1.json(indent: indent, level: level + 1)) })
                 .joined(separator: separator) + closing + "}"
-        case let .namespace(n): return JinjaValue.object(n.values).json(indent: indent, level: level)
+        case let .namespace(n): return try JinjaValue.object(n.values).json(indent: indent, level: level + 1)
         }
     }
 
@@ -111,6 +114,17 @@ public indirect enum JinjaValue: Sendable {
         case let pairs as [(String, Any)]: self = .object(pairs.map { ($0.0, JinjaValue($0.1)) })
         case let d as [String: Any]: self = .object(d.keys.sorted().map { ($0, JinjaValue(d[$0])) })
         default: self = .string("\(any)")
+        }
+    }
+
+    /// Nesting depth of lists and objects (a scalar is 0), counted no further than `limit + 1`. A namespace
+    /// counts as a leaf: it is shared by reference and may contain itself.
+    func nestingDepth(limit: Int) -> Int {
+        guard limit >= 0 else { return 1 }
+        switch self {
+        case let .array(a): return 1 + (a.lazy.map { $0.nestingDepth(limit: limit - 1) }.max() ?? 0)
+        case let .object(o): return 1 + (o.lazy.map { $0.1.nestingDepth(limit: limit - 1) }.max() ?? 0)
+        default: return 0
         }
     }
 

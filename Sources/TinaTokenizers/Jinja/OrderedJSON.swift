@@ -15,6 +15,8 @@ enum OrderedJSON {
         let scalars: [Unicode.Scalar]
         let source: String
         var i = 0
+        /// Arrays and objects open at `i` (bounded by `JinjaLimits.maxValueDepth`).
+        var depth = 0
 
         init(scalars: [Unicode.Scalar], source: String) {
             self.scalars = scalars
@@ -36,9 +38,19 @@ enum OrderedJSON {
             return value
         }
 
+        mutating func enter() throws {
+            depth += 1
+            guard depth <= JinjaLimits.maxValueDepth else {
+                throw fail("nesting depth of arrays and objects exceeds the limit of \(JinjaLimits.maxValueDepth)")
+            }
+        }
+
         mutating func value() throws -> JinjaValue {
             skipSpace()
             guard i < scalars.count else { throw fail("unexpected end") }
+            let opening = scalars[i] == "{" || scalars[i] == "["
+            if opening { try enter() }
+            defer { if opening { depth -= 1 } }
             switch scalars[i] {
             case "{":
                 i += 1
