@@ -8,7 +8,7 @@ struct Info: ParsableCommand {
         discussion: """
         Kernel paths are chosen at run time from CPUID bits: bf16 products run on oneDNN (AMX tiles, \
         AVX512_BF16 or AVX-512/AVX2 f32 on widened values, whichever the CPU has), f32 products on oneDNN's \
-        sgemm, decode-sized products (up to 16 rows over bf16 weights) on Tina's SIMD GEMV. With --check every \
+        sgemm, decode-sized products (1-3 rows over bf16 weights; up to 16 on the exact path) on Tina's SIMD GEMV. With --check every \
         path is run against a scalar reference (exit 1 on a mismatch). DNNL_MAX_CPU_ISA (e.g. AVX2) caps the \
         instruction set oneDNN may use, to check a lower path on this machine.
         """)
@@ -39,7 +39,7 @@ struct Info: ParsableCommand {
             // Kernel choice at the DeepSeek-R1-Distill-Qwen-1.5B MLP shape.
             let weight = try Tensor(zeros: [8960, 1536])
             let bf16 = try backend.matrix(weight, precision: .bf16), f32 = try backend.matrix(weight, precision: .f32)
-            for m in [1, 16, 2048] {
+            for m in [1, 4, 16, 2048] {
                 paths["bf16 products, M=\(m)"] = backend.productKernel(rows: m, bf16) ?? "?"
                 paths["f32 products, M=\(m)"] = backend.productKernel(rows: m, f32) ?? "?"
             }

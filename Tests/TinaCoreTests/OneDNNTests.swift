@@ -108,7 +108,7 @@ import TinaTestSupport
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(report["maxISA"] as? String == isa)
         let checks = try #require(report["checks"] as? [[String: Any]])
-        #expect(checks.count >= 17)
+        #expect(checks.count >= 25)
         for c in checks { #expect(c["passed"] as? Bool == true, "\(isa): \(c)") }
         let paths = try #require(report["paths"] as? [String: String])
         // Capped below AVX512_BF16, no bf16 brgemm kernel may run.

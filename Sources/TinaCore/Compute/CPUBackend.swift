@@ -1,22 +1,32 @@
 /// The CPU implementation of `ComputeBackend`. Products wider than a decode GEMV go to oneDNN (bf16 matmul
-/// primitives or f32 sgemm); decode-sized products (<= `gemvMaxRows` rows over bf16 weights) go to Tina's
+/// primitives or f32 sgemm); decode-sized products (a few rows over bf16 weights) go to Tina's
 /// SIMD GEMV, which streams weights at DRAM speed where oneDNN reached a fraction of it (BENCHMARKS.md);
 /// norms, rope, activations and attention are Tina's SIMD kernels on its worker pool.
 public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public static let shared = CPUBackend()
 
-    /// Rows at or below which bf16 products use GEMV (measured: BENCHMARKS.md, "Products").
-    public static let defaultGEMVMaxRows = 16
-    /// This backend's threshold (0 sends every product to oneDNN: benchmarks and tests of that path).
+    /// Rows at or below which bf16 products use GEMV. Measured with weights streamed from DRAM (BENCHMARKS.md,
+    /// "Products"): the GEMV wins at 1-2 rows (0.63 vs 1.29 ms at M = 1, gate/up), oneDNN from 4 rows
+    /// (1.33 vs 2.15 ms at M = 4, 2.0 vs 3.8 ms at M = 16).
+    public static let defaultGEMVMaxRows = 3
+    /// On the exact (f32) path over bf16 weights the alternative is widening the weights for sgemm, so the
+    /// GEMV keeps every decode-sized product.
+    public static let defaultExactGEMVMaxRows = 16
+    /// This backend's thresholds (0 sends every product to oneDNN: benchmarks and tests of that path).
     public let gemvMaxRows: Int
+    public let exactGEMVMaxRows: Int
     /// Weight rows widened to f32 per sgemm call on the exact path over bf16 weights (6 MB at K = 1536).
     static let widenBlockRows = 1024
 
     public let device = Device.cpu
 
-    public init(gemvMaxRows: Int = CPUBackend.defaultGEMVMaxRows) {
-        self.gemvMaxRows = gemvMaxRows
+    public init(gemvMaxRows: Int? = nil) {
+        self.gemvMaxRows = gemvMaxRows ?? Self.defaultGEMVMaxRows
+        exactGEMVMaxRows = gemvMaxRows ?? Self.defaultExactGEMVMaxRows
     }
+
+    /// Rows up to which `w`'s products run on the GEMV.
+    func gemvRows(_ w: CPUMatrix) -> Int { w.precision == .bf16 ? gemvMaxRows : exactGEMVMaxRows }
 
     public var summary: String {
         let cpu = CPUInfo.current
@@ -70,14 +80,14 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         let b = bias.map { UnsafePointer($0.floats) }
         switch w.layout {
         case let .f32(t):
-            if m < min(4, gemvMaxRows + 1) { return GEMV.f32(t.floats, n: w.rows, k: w.columns, input: x.floats, rows: m, output: y.floats, bias: b) }
+            if m < min(4, exactGEMVMaxRows + 1) { return GEMV.f32(t.floats, n: w.rows, k: w.columns, input: x.floats, rows: m, output: y.floats, bias: b) }
             try OneDNN.sgemm(m: m, n: w.rows, k: w.columns, a: x.floats, lda: w.columns, b: t.floats, ldb: w.columns,
                              transposeB: true, c: y.floats, ldc: w.rows)
         case let .bf16(t):
-            if m <= gemvMaxRows { return try GEMV.apply(weight: t, input: x.floats, rows: m, output: y.floats, bias: b) }
+            if m <= gemvRows(w) { return try GEMV.apply(weight: t, input: x.floats, rows: m, output: y.floats, bias: b) }
             try bf16Linear(x, w, rows: m, into: y)
         case let .packedBF16(p):
-            if m <= gemvMaxRows { return GEMV.apply(weight: p, input: x.floats, rows: m, output: y.floats, bias: b) }
+            if m <= gemvRows(w) { return GEMV.apply(weight: p, input: x.floats, rows: m, output: y.floats, bias: b) }
             try bf16Linear(x, w, rows: m, into: y)
         }
         if let b { for r in 0..<m { Elementwise.add(b, into: y.floats + r * w.rows, count: w.rows) } }
@@ -138,9 +148,9 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public func productKernel(rows m: Int, _ matrix: any BackendMatrix, gradient: Bool = false) -> String? {
         guard let w = matrix as? CPUMatrix else { return nil }
         switch w.layout {
-        case .f32: return !gradient && m < min(4, gemvMaxRows + 1) ? "tina-gemv-f32" : "onednn-sgemm"
+        case .f32: return !gradient && m < min(4, exactGEMVMaxRows + 1) ? "tina-gemv-f32" : "onednn-sgemm"
         case .bf16, .packedBF16:
-            if !gradient && m <= gemvMaxRows { return "tina-gemv-bf16" }
+            if !gradient && m <= gemvRows(w) { return "tina-gemv-bf16" }
             let widened = "onednn-sgemm (bf16 widened)"
             if w.precision == .f32 { return widened }
             let plans = gradient ? try? inputGradientPlans(rows: m, w) : try? forwardPlans(rows: m, w)
@@ -353,7 +363,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     private func profileName(_ op: String, rows m: Int, _ matrix: any BackendMatrix) -> String {
         let w = matrix as? CPUMatrix
-        let path = m <= gemvMaxRows && w?.precision == .bf16 ? "gemv" : (w?.precision.rawValue ?? "?")
+        let path = w.map { m <= gemvRows($0) && $0.isBF16Layout } == true ? "gemv" : (w?.precision.rawValue ?? "?")
         return "\(op) \(path) \(matrix.rows)x\(matrix.columns)"
     }
 

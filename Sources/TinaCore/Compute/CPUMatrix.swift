@@ -35,6 +35,8 @@ public final class CPUMatrix: BackendMatrix, @unchecked Sendable {
         }
     }
 
+    var isBF16Layout: Bool { if case .f32 = layout { return false } else { return true } }
+
     public var byteCount: Int {
         switch layout {
         case let .f32(t), let .bf16(t): return t.byteCount

@@ -28,7 +28,7 @@ public enum ProductCheck {
                 let storedWeight = precision == .bf16 ? try weight.converted(to: .bf16) : weight
                 let matrix = try backend.matrix(storedWeight, precision: precision)
                 let wRef = try storedWeight.toArray()
-                for m in [3, backend.gemvMaxRows + 5] {
+                for m in [2, 8, backend.exactGEMVMaxRows + 5] {
                     let x = random(m * kk)
                     // Activations are rounded to bf16 only where a oneDNN bf16 kernel runs.
                     let kernel = backend.productKernel(rows: m, matrix) ?? "?"
