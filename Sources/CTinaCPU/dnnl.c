@@ -22,6 +22,10 @@ static struct {
 #undef DECLARE
 } api;
 
+// libgomp's per-thread team size (loaded as oneDNN's dependency).
+static void (*omp_set_threads)(int);
+static int (*omp_get_threads)(void);
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
 static int opened = -1; // -1 not tried, 0 failed, 1 loaded
@@ -52,6 +56,8 @@ static int open_locked(int threads) {
     }
     DNNL_FUNCTIONS(LOAD)
 #undef LOAD
+    omp_set_threads = (void (*)(int))dlsym(lib, "omp_set_num_threads");
+    omp_get_threads = (int (*)(void))dlsym(lib, "omp_get_max_threads");
     if (api.dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
         api.dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
         snprintf(open_error, sizeof open_error, "oneDNN could not create a CPU engine");
@@ -149,6 +155,19 @@ void tina_matmul_destroy(tina_matmul *p) {
     if (!p) return;
     if (p->primitive) api.dnnl_primitive_destroy(p->primitive);
     free(p);
+}
+
+int tina_dnnl_thread_team(int threads) {
+    if (opened != 1 || !omp_set_threads || !omp_get_threads) return 0;
+    int previous = omp_get_threads();
+    if (threads > 0) omp_set_threads(threads);
+    return previous;
+}
+
+int tina_dnnl_sgemm_single(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                           const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    if (opened != 1) return (int)dnnl_runtime_error;
+    return (int)api.dnnl_sgemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 int tina_dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,

@@ -43,4 +43,12 @@ void tina_matmul_destroy(tina_matmul *p);
 // Row-major f32 GEMM through oneDNN's dnnl_sgemm (transa/transb 'N' or 'T'). Returns 0 on success.
 int tina_dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
                     const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+// The calling thread's OpenMP team size for the oneDNN calls it makes (an OpenMP per-thread setting); returns
+// the previous size (0 when unavailable). threads <= 0 only queries.
+int tina_dnnl_thread_team(int threads);
+// dnnl_sgemm without the one-caller-at-a-time lock: for threads that each run single-threaded products
+// (their team size set to 1 with tina_dnnl_thread_team), e.g. attention tiles on Tina's worker pool.
+int tina_dnnl_sgemm_single(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                           const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 #endif

@@ -40,6 +40,30 @@ public enum OneDNN {
     }
 }
 
+extension OneDNN {
+    /// Runs `body` with this thread's oneDNN calls single-threaded (its OpenMP team size 1), so tiles of one
+    /// operation can run side by side on Tina's worker pool; use `sgemmSingle` inside.
+    public static func singleThreaded<T>(_ body: () throws -> T) throws -> T {
+        try require()
+        let previous = tina_dnnl_thread_team(1)
+        defer { if previous > 0 { _ = tina_dnnl_thread_team(previous) } }
+        return try body()
+    }
+
+    /// `sgemm` without the library lock, for use inside `singleThreaded` from several threads at once.
+    public static func sgemmSingle(m: Int, n: Int, k: Int,
+                                   a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+                                   b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0) throws {
+        guard m > 0, n > 0 else { return }
+        let status = tina_dnnl_sgemm_single(transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
+                                            a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+        guard status == 0 else {
+            throw TinaError.invalidArgument("oneDNN sgemm \(m)x\(n)x\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) failed with status \(status)")
+        }
+    }
+}
+
 /// An operand of `MatmulPlan`: element type and element strides (row, column), so transposed and strided
 /// views need no copy.
 public struct MatmulOperand: Hashable, Sendable {
