@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TinaModels", targets: ["TinaModels"]),
         .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
         .library(name: "TinaMath", targets: ["TinaMath"]),
+        .library(name: "TinaTraining", targets: ["TinaTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
+        .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "CTinaPeak"], swiftSettings: simdFlags),
@@ -49,6 +51,8 @@ let package = Package(
         .target(name: "TinaTestSupport", path: "Tests/TinaTestSupport"),
         .testTarget(name: "TinaMathTests", dependencies: ["TinaMath", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
+                    swiftSettings: simdFlags),
+        .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary

@@ -69,6 +69,18 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// start..<start+T against keys/values [>= start+T, kvHeads*headDim] (new rows already written).
     func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
                    into out: Tensor) throws
+    // Optimizer
+    /// Sum of squares of an f32 tensor, accumulated in Double (for global gradient-norm clipping).
+    func sumOfSquares(_ x: Tensor) throws -> Double
+    /// x *= alpha.
+    func scale(_ x: Tensor, by alpha: Float) throws
+    /// One AdamW update of `parameter` from `gradient`, with PyTorch's semantics and order of operations:
+    /// decoupled decay p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    /// p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). `step` t counts from 1.
+    /// Hyperparameters are Doubles, as Python floats are in torch (converted to f32 where torch converts them).
+    func adamW(_ parameter: Tensor, gradient: Tensor, firstMoment m: Tensor, secondMoment v: Tensor, step: Int,
+               learningRate: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double) throws
+
     /// log softmax(logits[i])[targets[i]] per row, and each row's entropy when asked.
     func tokenLogProbs(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?)
 }
