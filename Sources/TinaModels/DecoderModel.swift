@@ -22,6 +22,11 @@ public final class DecoderModel: @unchecked Sendable {
     public let backend: any ComputeBackend
     /// The arithmetic of the matrix products (the weights' `BackendMatrix`es were prepared for it).
     public let compute: ComputePrecision
+    /// Whether attached LoRA adapters take part in `forward`; off, the model is its own frozen base (GRPO's
+    /// reference policy, with no second copy of the weights).
+    public var adaptersEnabled = true
+    /// The configuration of the attached LoRA adapters (nil when none).
+    public internal(set) var loraConfig: PEFTAdapterConfig?
     let inverseFrequencies: [Float]
 
     public init(config: DecoderConfig, weights: DecoderWeights, compute: ComputePrecision,
@@ -99,12 +104,12 @@ public final class DecoderModel: @unchecked Sendable {
 
     private func runLayer(_ layer: DecoderLayer, index: Int, x: Tensor, batch: [SequenceChunk], starts: [Int],
                           positions: [Int], cache: KVCache, scratch s: LayerScratch) throws {
-        let c = config, b = backend
+        let c = config, b = backend, lora = adaptersEnabled
         let eps = Float(c.rmsNormEps)
         try b.rmsNorm(x, weight: layer.inputNorm, eps: eps, into: s.normed)
-        try layer.qProj.forward(s.normed, into: s.q, on: b)
-        try layer.kProj.forward(s.normed, into: s.k, on: b)
-        try layer.vProj.forward(s.normed, into: s.v, on: b)
+        try layer.qProj.forward(s.normed, into: s.q, on: b, adapter: lora)
+        try layer.kProj.forward(s.normed, into: s.k, on: b, adapter: lora)
+        try layer.vProj.forward(s.normed, into: s.v, on: b, adapter: lora)
         try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
         try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
         var row = 0
@@ -118,13 +123,13 @@ public final class DecoderModel: @unchecked Sendable {
                             heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try s.attention.rows(rows))
             row += n
         }
-        try layer.oProj.forward(s.attention, into: s.normed, on: b)
+        try layer.oProj.forward(s.attention, into: s.normed, on: b, adapter: lora)
         try b.add(s.normed, into: x)
         try b.rmsNorm(x, weight: layer.postAttentionNorm, eps: eps, into: s.normed)
-        try layer.gateProj.forward(s.normed, into: s.gate, on: b)
-        try layer.upProj.forward(s.normed, into: s.up, on: b)
+        try layer.gateProj.forward(s.normed, into: s.gate, on: b, adapter: lora)
+        try layer.upProj.forward(s.normed, into: s.up, on: b, adapter: lora)
         try b.swiglu(gate: s.gate, up: s.up, into: s.gate)
-        try layer.downProj.forward(s.gate, into: s.normed, on: b)
+        try layer.downProj.forward(s.gate, into: s.normed, on: b, adapter: lora)
         try b.add(s.normed, into: x)
     }
 }

@@ -2,11 +2,13 @@ import TinaCore
 
 /// A linear layer y = x W^T (+ b) with W stored [out, in] as transformers stores it, held by a backend in the
 /// layout its products want. The product itself (GEMV for decode, oneDNN for many rows, bf16 or f32) is the
-/// backend's choice; the coming LoRA adapter hooks in here, beside the base product.
+/// backend's choice; a LoRA adapter (`lora`) is applied here, beside the base product.
 public struct Linear: Sendable {
     public let matrix: any BackendMatrix
     /// f32 [out] or nil.
     public let bias: Tensor?
+    /// The optional LoRA adapter, applied unmerged after the base product.
+    public let lora = LoRASlot()
     public var inFeatures: Int { matrix.columns }
     public var outFeatures: Int { matrix.rows }
 
@@ -19,9 +21,10 @@ public struct Linear: Sendable {
         self.bias = try bias.map { try backend.upload($0) }
     }
 
-    /// y[m, out] = x[m, in] W^T + b.
-    public func forward(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend) throws {
+    /// y[m, out] = x[m, in] W^T + b (+ the adapter's scaling * B A x when attached and `adapter` is true).
+    public func forward(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, adapter: Bool = true) throws {
         try backend.linear(x, matrix, bias: bias, into: y)
+        try applyAdapter(x, into: y, on: backend, enabled: adapter)
     }
 
     /// Bytes the weights occupy.

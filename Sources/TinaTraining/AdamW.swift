@@ -1,18 +1,5 @@
 import TinaCore
 
-/// A trainable tensor and its gradient (both f32, on the backend's device).
-public final class TrainableParameter: @unchecked Sendable {
-    public let name: String
-    public let value: Tensor
-    public let gradient: Tensor
-
-    public init(name: String, value: Tensor, backend: any ComputeBackend) throws {
-        self.name = name
-        self.value = value
-        gradient = try backend.zeros(value.shape, dtype: .f32)
-    }
-}
-
 /// AdamW with PyTorch's semantics (decoupled weight decay, bias correction, eps outside the square root), plus
 /// global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_` does it. Checked against torch's trajectory
 /// over 10 steps (Tests/Fixtures/training/adamw.json).

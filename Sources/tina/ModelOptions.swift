@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TinaCore
+import TinaFormats
 import TinaModels
 
 /// A warning on stderr when `tokens` exceeds the model's context (max_position_embeddings).
@@ -22,6 +23,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Product arithmetic: f32 (exact) or bf16 (bf16 inputs, f32 accumulation). Default: bf16 for bf16 weights, else f32.")
     var compute: String?
 
+    @Option(help: "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) to apply.")
+    var adapter: String?
+
     func load() throws -> DecoderModel {
         var chosen: WeightPrecision?
         if let precision {
@@ -37,7 +41,9 @@ struct ModelOptions: ParsableArguments {
             }
             arithmetic = value
         }
-        return try DecoderModel.load(path: model, precision: chosen, compute: arithmetic)
+        let loaded = try DecoderModel.load(path: model, precision: chosen, compute: arithmetic)
+        if let adapter { try loaded.attachLoRA(try PEFTAdapterFile.read(directory: adapter), source: adapter) }
+        return loaded
     }
 }
 

@@ -1,0 +1,113 @@
+import TinaCore
+import TinaFormats
+
+/// A LoRA adapter of one linear layer, applied unmerged: y = W x + b + scaling * B (A x), with A [r, in] and
+/// B [out, r] trainable f32 parameters. (Dropout on x arrives with the training loop.)
+public final class LoRAAdapter: @unchecked Sendable {
+    public let a: TrainableParameter
+    public let b: TrainableParameter
+    public let scaling: Float
+    public var rank: Int { a.value.shape[0] }
+
+    public init(a: TrainableParameter, b: TrainableParameter, scaling: Float) throws {
+        guard a.value.rank == 2, b.value.rank == 2, a.value.shape[0] == b.value.shape[1] else {
+            throw TinaError.shapeMismatch(what: "LoRA A \(a.value.shape) and B", expected: [-1, a.value.shape.first ?? 0], actual: b.value.shape)
+        }
+        self.a = a
+        self.b = b
+        self.scaling = scaling
+    }
+}
+
+/// Where a `Linear` keeps its adapter: a reference, so adapters attach to a loaded model without rebuilding it.
+public final class LoRASlot: @unchecked Sendable {
+    public var adapter: LoRAAdapter?
+    public init() {}
+}
+
+extension Linear {
+    /// Adds scaling * (x A^T) B^T into y when an adapter is attached and `enabled`.
+    func applyAdapter(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, enabled: Bool) throws {
+        guard enabled, let adapter = lora.adapter else { return }
+        let rows = x.count / inFeatures
+        let x2 = try x.reshaped([rows, inFeatures]), y2 = try y.reshaped([rows, outFeatures])
+        let down = try backend.zeros([rows, adapter.rank], dtype: .f32)
+        try backend.matmul(x2, transposeA: false, adapter.a.value, transposeB: true, into: down, alpha: 1, accumulate: false)
+        try backend.matmul(down, transposeA: false, adapter.b.value, transposeB: true, into: y2, alpha: adapter.scaling,
+                           accumulate: true)
+    }
+}
+
+extension DecoderModel {
+    /// Every linear layer LoRA can target, under its Hugging Face module name ("model.layers.0.self_attn.q_proj").
+    public var projections: [(name: String, linear: Linear)] {
+        weights.layers.enumerated().flatMap { i, l -> [(String, Linear)] in
+            let p = "model.layers.\(i)."
+            return [(p + "self_attn.q_proj", l.qProj), (p + "self_attn.k_proj", l.kProj), (p + "self_attn.v_proj", l.vProj),
+                    (p + "self_attn.o_proj", l.oProj), (p + "mlp.gate_proj", l.gateProj), (p + "mlp.up_proj", l.upProj),
+                    (p + "mlp.down_proj", l.downProj)]
+        }
+    }
+
+    /// Attaches a PEFT adapter (replacing any attached one). Every module it names must exist with matching shapes.
+    public func attachLoRA(_ file: PEFTAdapterFile, source: String = "adapter") throws {
+        let byName = Dictionary(uniqueKeysWithValues: projections.map { ($0.name, $0.linear) })
+        var planned: [(Linear, LoRAAdapter)] = []
+        for (module, (a, b)) in file.modules.sorted(by: { $0.key < $1.key }) {
+            guard let linear = byName[module] else {
+                throw TinaError.malformed(source: source, reason: "module '\(module)' is not a projection of this model")
+            }
+            guard a.shape == [file.config.rank, linear.inFeatures], b.shape == [linear.outFeatures, file.config.rank] else {
+                throw TinaError.malformed(source: source, reason: "module '\(module)': lora_A \(a.shape) and lora_B \(b.shape) do not fit its \(linear.inFeatures) -> \(linear.outFeatures) projection at rank \(file.config.rank) (an adapter for another model?)")
+            }
+            let adapter = try LoRAAdapter(a: try TrainableParameter(name: module + ".lora_A.weight", value: a, backend: backend),
+                                          b: try TrainableParameter(name: module + ".lora_B.weight", value: b, backend: backend),
+                                          scaling: Float(file.config.scaling))
+            planned.append((linear, adapter))
+        }
+        detachLoRA()
+        for (linear, adapter) in planned { linear.lora.adapter = adapter }
+        loraConfig = file.config
+    }
+
+    /// New adapters on every projection whose name ends with one of `config.targetModules`, initialized as PEFT
+    /// does: A Kaiming-uniform (a = sqrt(5), i.e. U(-1/sqrt(in), 1/sqrt(in))), B zero, so the model is unchanged.
+    public func attachNewLoRA(_ config: PEFTAdapterConfig, seed: UInt64) throws {
+        var modules: [String: (a: Tensor, b: Tensor)] = [:]
+        for (index, (name, linear)) in projections.enumerated()
+        where config.targetModules.contains(where: { name.hasSuffix("." + $0) }) {
+            var rng = Philox(seed: seed, stream: UInt64(index))
+            let bound = 1 / Float(linear.inFeatures).squareRoot()
+            let a = (0..<(config.rank * linear.inFeatures)).map { _ in (rng.nextUniform() * 2 - 1) * bound }
+            modules[name] = (try Tensor(shape: [config.rank, linear.inFeatures], values: a),
+                             try Tensor(zeros: [linear.outFeatures, config.rank]))
+        }
+        guard !modules.isEmpty else {
+            throw TinaError.invalidArgument("LoRA target modules \(config.targetModules) match no projection of this model")
+        }
+        try attachLoRA(PEFTAdapterFile(config: config, modules: modules), source: "new LoRA")
+    }
+
+    public func detachLoRA() {
+        for (_, linear) in projections { linear.lora.adapter = nil }
+        loraConfig = nil
+    }
+
+    /// The attached adapters' parameters, A then B per module in name order (what an optimizer updates).
+    public var loraParameters: [TrainableParameter] {
+        projections.sorted { $0.name < $1.name }.compactMap { $0.linear.lora.adapter }.flatMap { [$0.a, $0.b] }
+    }
+
+    /// The attached adapters as a PEFT adapter (nil when none is attached).
+    public func exportLoRA(baseModel: String? = nil) throws -> PEFTAdapterFile? {
+        guard var config = loraConfig else { return nil }
+        if let baseModel { config.baseModel = baseModel }
+        var modules: [String: (a: Tensor, b: Tensor)] = [:]
+        for (name, linear) in projections {
+            guard let adapter = linear.lora.adapter else { continue }
+            modules[name] = (try Tensor(shape: adapter.a.value.shape, values: try backend.download(adapter.a.value)),
+                             try Tensor(shape: adapter.b.value.shape, values: try backend.download(adapter.b.value)))
+        }
+        return PEFTAdapterFile(config: config, modules: modules)
+    }
+}
