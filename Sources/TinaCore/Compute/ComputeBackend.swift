@@ -69,6 +69,22 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// start..<start+T against keys/values [>= start+T, kvHeads*headDim] (new rows already written).
     func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
                    into out: Tensor) throws
+    // Backward of the row operations (training). Gradients are f32 and shaped like their forward tensors.
+    /// dx (+)= d rmsNorm(x; weight) / dx applied to dy.
+    func rmsNormBackward(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
+                         accumulate: Bool) throws
+    /// The inverse rotation (by -angle): the backward of `rope`, in place on the gradient.
+    func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws
+    /// dGate, dUp of out = silu(gate) * up.
+    func swigluBackward(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor, upGradient: Tensor) throws
+    /// Gradients of causal GQA attention over one whole sequence (positions 0..<T): dq [T, heads*headDim],
+    /// dk and dv [T, kvHeads*headDim] (overwritten). Probabilities are recomputed from q and k, not stored.
+    func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int, kvHeads: Int,
+                           headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor) throws
+    /// dlogits[i] = weights[i] * (onehot(targets[i]) - softmax(logits[i])): the backward of
+    /// sum_i weights[i] * log softmax(logits[i])[targets[i]].
+    func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws
+
     // Optimizer
     /// Sum of squares of an f32 tensor, accumulated in Double (for global gradient-norm clipping).
     func sumOfSquares(_ x: Tensor) throws -> Double

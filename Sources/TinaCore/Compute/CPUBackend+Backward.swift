@@ -1,0 +1,134 @@
+import Foundation
+
+/// Backward passes of the row operations, each the derivative of its forward twin in `CPUBackend` (checked by
+/// finite differences in TinaCoreTests/BackwardTests and, through the whole model, against PyTorch's autograd).
+/// Written for clarity first: reductions accumulate in Double.
+extension CPUBackend {
+    public func rmsNormBackward(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
+                                accumulate: Bool) throws {
+        let dim = weight.count
+        for (t, name) in [(x, "x"), (dy, "dy"), (dx, "dx")] {
+            try checkF32(t, "rms norm backward \(name)")
+            guard t.count == x.count, dim > 0, t.count % dim == 0 else {
+                throw TinaError.shapeMismatch(what: "rms norm backward \(name)", expected: x.shape, actual: t.shape)
+            }
+        }
+        let rows = x.count / dim
+        let args = UnsafeSendable((x.floats, weight.floats, dy.floats, dx.floats))
+        Parallel.forChunks(of: rows, minChunk: 8) { range in
+            let (x, g, dy, dx) = args.value
+            for r in range {
+                let xr = x + r * dim, dyr = dy + r * dim, dxr = dx + r * dim
+                var squares = 0.0, dot = 0.0
+                for i in 0..<dim {
+                    squares += Double(xr[i]) * Double(xr[i])
+                    dot += Double(g[i]) * Double(dyr[i]) * Double(xr[i])
+                }
+                let inv = 1 / (squares / Double(dim) + Double(eps)).squareRoot()
+                let c = inv * inv * inv * dot / Double(dim)
+                for i in 0..<dim {
+                    let v = Float(inv * Double(g[i]) * Double(dyr[i]) - c * Double(xr[i]))
+                    dxr[i] = accumulate ? dxr[i] + v : v
+                }
+            }
+        }
+    }
+
+    public func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws {
+        let width = heads * headDim, half = headDim / 2
+        try checkF32(dx, "rope backward")
+        guard dx.count == positions.count * width, inverseFrequencies.count == half else {
+            throw TinaError.shapeMismatch(what: "rope backward", expected: [positions.count, width], actual: dx.shape)
+        }
+        var cos = [Float](repeating: 0, count: half), sin = [Float](repeating: 0, count: half)
+        for (row, position) in positions.enumerated() {
+            RoPE.angles(position: position, inverseFrequencies: inverseFrequencies, cos: &cos, sin: &sin)
+            let negated = sin.map { -$0 }
+            RoPE.apply(dx.floats + row * width, heads: heads, headDim: headDim, cos: cos, sin: negated)
+        }
+    }
+
+    public func swigluBackward(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor,
+                               upGradient: Tensor) throws {
+        for (t, name) in [(gate, "gate"), (up, "up"), (dOut, "output gradient"), (gateGradient, "gate gradient"), (upGradient, "up gradient")] {
+            try checkF32(t, "swiglu backward \(name)")
+            guard t.count == gate.count else { throw TinaError.shapeMismatch(what: "swiglu backward \(name)", expected: gate.shape, actual: t.shape) }
+        }
+        let g = gate.floats, u = up.floats, d = dOut.floats, dg = gateGradient.floats, du = upGradient.floats
+        for i in 0..<gate.count {
+            let z = g[i]
+            let sigmoid = 1 / (1 + expf(-z))
+            let silu = z * sigmoid
+            du[i] = d[i] * silu
+            dg[i] = d[i] * u[i] * sigmoid * (1 + z * (1 - sigmoid))
+        }
+    }
+
+    public func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int,
+                                  kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
+                                  valueGradient dv: Tensor) throws {
+        guard kvHeads > 0, heads % kvHeads == 0, headDim > 0 else {
+            throw TinaError.invalidArgument("\(heads) heads do not group over \(kvHeads) KV heads")
+        }
+        let qDim = heads * headDim, kvDim = kvHeads * headDim
+        let tokens = q.count / qDim
+        for (t, name, width) in [(q, "q", qDim), (dOut, "output gradient", qDim), (dq, "dq", qDim),
+                                 (keys, "keys", kvDim), (values, "values", kvDim), (dk, "dk", kvDim), (dv, "dv", kvDim)] {
+            try checkF32(t, "attention backward \(name)")
+            guard t.count == tokens * width else {
+                throw TinaError.shapeMismatch(what: "attention backward \(name)", expected: [tokens, width], actual: t.shape)
+            }
+        }
+        dk.floats.update(repeating: 0, count: dk.count)
+        dv.floats.update(repeating: 0, count: dv.count)
+        let group = heads / kvHeads
+        let scale = 1 / Float(headDim).squareRoot()
+        // One task per KV head: its query heads write disjoint dq columns and share its dk, dv columns.
+        let args = UnsafeSendable((q.floats, keys.floats, values.floats, dOut.floats, dq.floats, dk.floats, dv.floats))
+        Parallel.forChunks(of: kvHeads, minChunk: 1) { range in
+            let (q, k, v, dO, dq, dk, dv) = args.value
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokens))
+            let dp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokens))
+            defer { p.deallocate(); dp.deallocate() }
+            for kvh in range {
+                for h in (kvh * group)..<((kvh + 1) * group) {
+                    for t in 0..<tokens {
+                        let qt = q + t * qDim + h * headDim, dOt = dO + t * qDim + h * headDim
+                        let visible = t + 1
+                        for j in 0..<visible { p[j] = scale * Dot.f32(qt, k + j * kvDim + kvh * headDim, count: headDim) }
+                        Softmax.apply(p, count: visible, output: p)
+                        // dP = dO v^T; dS = P * (dP - sum(P * dP)).
+                        var weighted = 0.0
+                        for j in 0..<visible {
+                            dp[j] = Dot.f32(dOt, v + j * kvDim + kvh * headDim, count: headDim)
+                            weighted += Double(p[j]) * Double(dp[j])
+                        }
+                        let dqt = dq + t * qDim + h * headDim
+                        dqt.update(repeating: 0, count: headDim)
+                        for j in 0..<visible {
+                            let ds = p[j] * (dp[j] - Float(weighted)) * scale
+                            Elementwise.addScaled(k + j * kvDim + kvh * headDim, alpha: ds, into: dqt, count: headDim)
+                            Elementwise.addScaled(qt, alpha: ds, into: dk + j * kvDim + kvh * headDim, count: headDim)
+                            Elementwise.addScaled(dOt, alpha: p[j], into: dv + j * kvDim + kvh * headDim, count: headDim)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws {
+        try checkF32(logits, "log-prob backward logits"); try checkF32(dLogits, "log-prob backward gradient")
+        guard logits.rank == 2, logits.shape[0] == targets.count, weights.count == targets.count, dLogits.shape == logits.shape else {
+            throw TinaError.shapeMismatch(what: "log-prob backward", expected: [targets.count, -1], actual: logits.shape)
+        }
+        let vocab = logits.shape[1]
+        for (i, target) in targets.enumerated() {
+            guard target >= 0, target < vocab else { throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))") }
+            let z = logits.floats + i * vocab, d = dLogits.floats + i * vocab
+            Softmax.apply(z, count: vocab, output: d)
+            Elementwise.scale(d, by: -weights[i], count: vocab)
+            d[target] += weights[i]
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import TinaCore
+
+/// The training pass: a forward over whole sequences that keeps each layer's activations, then the backward,
+/// op by op in reverse (the llm.c way), for a loss given as d(loss)/d(log p of each chosen token). SFT
+/// cross-entropy and every GRPO objective are such losses. Gradients flow to the attached LoRA adapters; the
+/// base weights stay frozen (no base-weight gradient is computed).
+extension DecoderModel {
+    /// Activations of one layer that its backward reads.
+    struct SavedLayer {
+        let input, normed1, q, k, v, attention, mid, normed2, gate, up, hidden: Tensor
+    }
+
+    /// Runs sequences (each from position 0) through the model, then accumulates into every attached adapter's
+    /// `gradient` the gradient of L = sum over s, t of weights[s][t] * log p(sequences[s][t + 1] | prefix).
+    /// Returns L and the log-probs. `weights[s]` has one entry per predicted position (count - 1).
+    public func accumulateGradients(sequences: [[Int]], logProbWeights lossWeights: [[Float]]) throws
+        -> (loss: Double, logProbs: [[Float]]) {
+        guard sequences.count == lossWeights.count, !sequences.isEmpty else {
+            throw TinaError.invalidArgument("\(sequences.count) sequences but \(lossWeights.count) weight lists")
+        }
+        for (s, w) in zip(sequences, lossWeights) where s.count < 2 || w.count != s.count - 1 {
+            throw TinaError.invalidArgument("a sequence of \(s.count) tokens needs \(max(0, s.count - 1)) log-prob weights, got \(w.count)")
+        }
+        let c = config, b = backend, lora = adaptersEnabled
+        let total = sequences.reduce(0) { $0 + $1.count }
+        let positions = sequences.flatMap { Array(0..<$0.count) }
+        var offsets: [Int] = [], row = 0
+        for s in sequences { offsets.append(row); row += s.count }
+        let eps = Float(c.rmsNormEps)
+        func matrix(_ width: Int) throws -> Tensor { try b.zeros([total, width], dtype: .f32) }
+        func rows(_ t: Tensor, _ s: Int) throws -> Tensor { try t.rows(offsets[s]..<(offsets[s] + sequences[s].count)) }
+
+        // Forward, keeping activations.
+        var x = try matrix(c.hiddenSize)
+        try b.embed(sequences.flatMap { $0 }, table: weights.embedding, into: x)
+        var saved: [SavedLayer] = []
+        for layer in weights.layers {
+            let s = SavedLayer(input: x, normed1: try matrix(c.hiddenSize), q: try matrix(qDim), k: try matrix(kvDim),
+                               v: try matrix(kvDim), attention: try matrix(qDim), mid: try matrix(c.hiddenSize),
+                               normed2: try matrix(c.hiddenSize), gate: try matrix(c.intermediateSize),
+                               up: try matrix(c.intermediateSize), hidden: try matrix(c.intermediateSize))
+            try b.rmsNorm(x, weight: layer.inputNorm, eps: eps, into: s.normed1)
+            try layer.qProj.forward(s.normed1, into: s.q, on: b, adapter: lora)
+            try layer.kProj.forward(s.normed1, into: s.k, on: b, adapter: lora)
+            try layer.vProj.forward(s.normed1, into: s.v, on: b, adapter: lora)
+            try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+            try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+            for i in sequences.indices {
+                try b.attention(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i), start: 0,
+                                heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try rows(s.attention, i))
+            }
+            try layer.oProj.forward(s.attention, into: s.mid, on: b, adapter: lora)
+            try b.add(x, into: s.mid)
+            try b.rmsNorm(s.mid, weight: layer.postAttentionNorm, eps: eps, into: s.normed2)
+            try layer.gateProj.forward(s.normed2, into: s.gate, on: b, adapter: lora)
+            try layer.upProj.forward(s.normed2, into: s.up, on: b, adapter: lora)
+            try b.swiglu(gate: s.gate, up: s.up, into: s.hidden)
+            let out = try matrix(c.hiddenSize)
+            try layer.downProj.forward(s.hidden, into: out, on: b, adapter: lora)
+            try b.add(s.mid, into: out)
+            saved.append(s)
+            x = out
+        }
+        let finalNormed = try matrix(c.hiddenSize)
+        try b.rmsNorm(x, weight: weights.finalNorm, eps: eps, into: finalNormed)
+
+        // Loss and its gradient at the final norm, a few rows of logits at a time.
+        let predicted = sequences.indices.flatMap { s in (0..<(sequences[s].count - 1)).map { (s, $0) } }
+        let dFinal = try matrix(c.hiddenSize)
+        var loss = 0.0
+        var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
+        var start = 0
+        while start < predicted.count {
+            let chunk = Array(predicted[start..<min(predicted.count, start + Self.logitsChunkRows)])
+            let hiddenRows = chunk.map { offsets[$0.0] + $0.1 }
+            let targets = chunk.map { sequences[$0.0][$0.1 + 1] }, chunkWeights = chunk.map { lossWeights[$0.0][$0.1] }
+            let logits = try self.logits(finalNormed, rows: hiddenRows)
+            let lp = try b.tokenLogProbs(logits, targets: targets, withEntropy: false).logProbs
+            for (i, (s, t)) in chunk.enumerated() {
+                logProbs[s][t] = lp[i]
+                loss += Double(chunkWeights[i]) * Double(lp[i])
+            }
+            let dLogits = try b.zeros(logits.shape, dtype: .f32)
+            try b.logProbBackward(logits, targets: targets, weights: chunkWeights, into: dLogits)
+            let dRows = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
+            try b.linearInputGradient(dLogits, weights.lmHead.matrix, into: dRows, accumulate: false)
+            for (i, r) in hiddenRows.enumerated() { try b.copy(try dRows.rows(i..<(i + 1)), into: try dFinal.rows(r..<(r + 1))) }
+            start += chunk.count
+        }
+
+        // Backward through the layers.
+        var dx = try matrix(c.hiddenSize)
+        try b.rmsNormBackward(x, weight: weights.finalNorm, eps: eps, outputGradient: dFinal, into: dx, accumulate: false)
+        for (layer, s) in zip(weights.layers, saved).reversed() {
+            let dHidden = try matrix(c.intermediateSize)
+            try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora)
+            let dGate = try matrix(c.intermediateSize), dUp = try matrix(c.intermediateSize)
+            try b.swigluBackward(gate: s.gate, up: s.up, outputGradient: dHidden, gateGradient: dGate, upGradient: dUp)
+            let dNormed2 = try matrix(c.hiddenSize)
+            try backward(layer.gateProj, input: s.normed2, outputGradient: dGate, into: dNormed2, accumulate: false, adapter: lora)
+            try backward(layer.upProj, input: s.normed2, outputGradient: dUp, into: dNormed2, accumulate: true, adapter: lora)
+            try b.rmsNormBackward(s.mid, weight: layer.postAttentionNorm, eps: eps, outputGradient: dNormed2, into: dx, accumulate: true)
+            let dAttention = try matrix(qDim)
+            try backward(layer.oProj, input: s.attention, outputGradient: dx, into: dAttention, accumulate: false, adapter: lora)
+            let dq = try matrix(qDim), dk = try matrix(kvDim), dv = try matrix(kvDim)
+            for i in sequences.indices {
+                try b.attentionBackward(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i),
+                                        outputGradient: try rows(dAttention, i), heads: c.headCount, kvHeads: c.kvHeadCount,
+                                        headDim: c.headDim, queryGradient: try rows(dq, i), keyGradient: try rows(dk, i),
+                                        valueGradient: try rows(dv, i))
+            }
+            try b.ropeBackward(dq, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+            try b.ropeBackward(dk, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+            let dNormed1 = try matrix(c.hiddenSize)
+            try backward(layer.qProj, input: s.normed1, outputGradient: dq, into: dNormed1, accumulate: false, adapter: lora)
+            try backward(layer.kProj, input: s.normed1, outputGradient: dk, into: dNormed1, accumulate: true, adapter: lora)
+            try backward(layer.vProj, input: s.normed1, outputGradient: dv, into: dNormed1, accumulate: true, adapter: lora)
+            try b.rmsNormBackward(s.input, weight: layer.inputNorm, eps: eps, outputGradient: dNormed1, into: dx, accumulate: true)
+        }
+        return (loss, logProbs)
+    }
+
+    /// dx (+)= dy W for a frozen base weight, plus the adapter's part; accumulates the adapter's gradients:
+    /// with t = x A^T: dB += s dy^T t, dt = s dy B, dA += dt^T x, dx += dt A.
+    func backward(_ linear: Linear, input x: Tensor, outputGradient dy: Tensor, into dx: Tensor, accumulate: Bool,
+                  adapter enabled: Bool) throws {
+        let b = backend
+        try b.linearInputGradient(dy, linear.matrix, into: dx, accumulate: accumulate)
+        guard enabled, let adapter = linear.lora.adapter else { return }
+        let rows = x.count / linear.inFeatures
+        let t = try b.zeros([rows, adapter.rank], dtype: .f32), dt = try b.zeros([rows, adapter.rank], dtype: .f32)
+        try b.matmul(x, transposeA: false, adapter.a.value, transposeB: true, into: t, alpha: 1, accumulate: false)
+        try b.matmul(dy, transposeA: true, t, transposeB: false, into: adapter.b.gradient, alpha: adapter.scaling, accumulate: true)
+        try b.matmul(dy, transposeA: false, adapter.b.value, transposeB: false, into: dt, alpha: adapter.scaling, accumulate: false)
+        try b.matmul(dt, transposeA: true, x, transposeB: false, into: adapter.a.gradient, alpha: 1, accumulate: true)
+        try b.matmul(dt, transposeA: false, adapter.a.value, transposeB: false, into: dx, alpha: 1, accumulate: true)
+    }
+}
