@@ -2,16 +2,16 @@ import TinaCore
 
 /// The training pass: a forward over whole sequences that keeps each layer's activations, then the backward,
 /// op by op in reverse (the llm.c way), for a loss given as d(loss)/d(log p of each chosen token). SFT
-/// cross-entropy and every GRPO objective are such losses. Gradients flow to the attached LoRA adapters; the
-/// base weights stay frozen (no base-weight gradient is computed).
+/// cross-entropy and every GRPO objective are such losses. Gradients flow to the attached LoRA adapters, with
+/// the base frozen (no base-weight gradient is computed), or after `enableFullTraining()` to every weight.
 extension DecoderModel {
     /// Activations of one layer that its backward reads.
     struct SavedLayer {
         let input, normed1, q, k, v, attention, mid, normed2, gate, up, hidden: Tensor
     }
 
-    /// Runs sequences (each from position 0) through the model, then accumulates into every attached adapter's
-    /// `gradient` the gradient of L = sum over s, t of weights[s][t] * log p(sequences[s][t + 1] | prefix).
+    /// Runs sequences (each from position 0) through the model, then accumulates into every trainable parameter's
+    /// `gradient` (the adapters', or all weights' in full fine-tuning) the gradient of L = sum over s, t of weights[s][t] * log p(sequences[s][t + 1] | prefix).
     /// Returns L and the log-probs. `weights[s]` has one entry per predicted position (count - 1).
     public func accumulateGradients(sequences: [[Int]], logProbWeights lossWeights: [[Float]]) throws
         -> (loss: Double, logProbs: [[Float]]) {
@@ -84,6 +84,11 @@ extension DecoderModel {
             try b.logProbBackward(logits, targets: targets, weights: chunkWeights, into: dLogits)
             let dRows = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
             try b.linearInputGradient(dLogits, weights.lmHead.matrix, into: dRows, accumulate: false)
+            if let head = lmHeadParameter {
+                let gathered = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
+                for (i, r) in hiddenRows.enumerated() { try b.copy(try finalNormed.rows(r..<(r + 1)), into: try gathered.rows(i..<(i + 1))) }
+                try b.linearWeightGradient(dLogits, gathered, into: head.gradient, accumulate: true)
+            }
             for (i, r) in hiddenRows.enumerated() { try b.copy(try dRows.rows(i..<(i + 1)), into: try dFinal.rows(r..<(r + 1))) }
             start += chunk.count
         }
@@ -91,7 +96,9 @@ extension DecoderModel {
         // Backward through the layers.
         var dx = try matrix(c.hiddenSize)
         try b.rmsNormBackward(x, weight: weights.finalNorm, eps: eps, outputGradient: dFinal, into: dx, accumulate: false)
-        for (layer, s) in zip(weights.layers, saved).reversed() {
+        if let p = fullParameters["model.norm.weight"] { try b.rmsNormWeightGradient(x, eps: eps, outputGradient: dFinal, into: p.gradient) }
+        for (index, (layer, s)) in zip(weights.layers, saved).enumerated().reversed() {
+            let prefix = "model.layers.\(index)."
             let dHidden = try matrix(c.intermediateSize)
             try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora)
             let dGate = try matrix(c.intermediateSize), dUp = try matrix(c.intermediateSize)
@@ -100,6 +107,9 @@ extension DecoderModel {
             try backward(layer.gateProj, input: s.normed2, outputGradient: dGate, into: dNormed2, accumulate: false, adapter: lora)
             try backward(layer.upProj, input: s.normed2, outputGradient: dUp, into: dNormed2, accumulate: true, adapter: lora)
             try b.rmsNormBackward(s.mid, weight: layer.postAttentionNorm, eps: eps, outputGradient: dNormed2, into: dx, accumulate: true)
+            if let p = fullParameters[prefix + "post_attention_layernorm.weight"] {
+                try b.rmsNormWeightGradient(s.mid, eps: eps, outputGradient: dNormed2, into: p.gradient)
+            }
             let dAttention = try matrix(qDim)
             try backward(layer.oProj, input: s.attention, outputGradient: dx, into: dAttention, accumulate: false, adapter: lora)
             let dq = try matrix(qDim), dk = try matrix(kvDim), dv = try matrix(kvDim)
@@ -116,6 +126,12 @@ extension DecoderModel {
             try backward(layer.kProj, input: s.normed1, outputGradient: dk, into: dNormed1, accumulate: true, adapter: lora)
             try backward(layer.vProj, input: s.normed1, outputGradient: dv, into: dNormed1, accumulate: true, adapter: lora)
             try b.rmsNormBackward(s.input, weight: layer.inputNorm, eps: eps, outputGradient: dNormed1, into: dx, accumulate: true)
+            if let p = fullParameters[prefix + "input_layernorm.weight"] {
+                try b.rmsNormWeightGradient(s.input, eps: eps, outputGradient: dNormed1, into: p.gradient)
+            }
+        }
+        if let p = fullParameters["model.embed_tokens.weight"] {
+            try b.embedBackward(sequences.flatMap { $0 }, outputGradient: dx, into: p.gradient)
         }
         return (loss, logProbs)
     }
@@ -126,7 +142,17 @@ extension DecoderModel {
                   adapter enabled: Bool) throws {
         let b = backend
         try b.linearInputGradient(dy, linear.matrix, into: dx, accumulate: accumulate)
-        guard enabled, let adapter = linear.lora.adapter else { return }
+        if let weight = linear.trainables.weight {
+            try b.linearWeightGradient(dy, x, into: weight.gradient, accumulate: true)
+        }
+        if let bias = linear.trainables.bias {
+            // db += column sums of dy, as ones[1, M] x dy.
+            let rows = dy.count / linear.outFeatures
+            let ones = try b.upload(try Tensor(shape: [1, rows], values: [Float](repeating: 1, count: rows)))
+            try b.matmul(ones, transposeA: false, dy, transposeB: false, into: try bias.gradient.reshaped([1, linear.outFeatures]),
+                         alpha: 1, accumulate: true)
+        }
+        guard enabled, let adapter = linear.trainables.adapter else { return }
         let rows = x.count / linear.inFeatures
         let t = try b.zeros([rows, adapter.rank], dtype: .f32), dt = try b.zeros([rows, adapter.rank], dtype: .f32)
         try b.matmul(x, transposeA: false, adapter.a.value, transposeB: true, into: t, alpha: 1, accumulate: false)

@@ -27,6 +27,8 @@ public final class DecoderModel: @unchecked Sendable {
     public var adaptersEnabled = true
     /// The configuration of the attached LoRA adapters (nil when none).
     public internal(set) var loraConfig: PEFTAdapterConfig?
+    /// Every weight by Hugging Face name once `enableFullTraining()` ran (empty otherwise).
+    public internal(set) var fullParameters: [String: TrainableParameter] = [:]
     let inverseFrequencies: [Float]
 
     public init(config: DecoderConfig, weights: DecoderWeights, compute: ComputePrecision,

@@ -2,13 +2,14 @@ import TinaCore
 
 /// A linear layer y = x W^T (+ b) with W stored [out, in] as transformers stores it, held by a backend in the
 /// layout its products want. The product itself (GEMV for decode, oneDNN for many rows, bf16 or f32) is the
-/// backend's choice; a LoRA adapter (`lora`) is applied here, beside the base product.
+/// backend's choice; a LoRA adapter (`trainables.adapter`) is applied here, beside the base product.
 public struct Linear: Sendable {
     public let matrix: any BackendMatrix
     /// f32 [out] or nil.
     public let bias: Tensor?
-    /// The optional LoRA adapter, applied unmerged after the base product.
-    public let lora = LoRASlot()
+    /// What training updates in this layer: a LoRA adapter (applied unmerged after the base product), or in
+    /// full fine-tuning the weight and bias themselves.
+    public let trainables = LinearTrainables()
     public var inFeatures: Int { matrix.columns }
     public var outFeatures: Int { matrix.rows }
 

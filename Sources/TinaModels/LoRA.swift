@@ -19,16 +19,19 @@ public final class LoRAAdapter: @unchecked Sendable {
     }
 }
 
-/// Where a `Linear` keeps its adapter: a reference, so adapters attach to a loaded model without rebuilding it.
-public final class LoRASlot: @unchecked Sendable {
+/// The trainable state of a `Linear`, by reference so it attaches to a loaded model without rebuilding it: a LoRA
+/// adapter, or (full fine-tuning) parameters sharing the storage of the layer's own f32 weight and bias.
+public final class LinearTrainables: @unchecked Sendable {
     public var adapter: LoRAAdapter?
+    public var weight: TrainableParameter?
+    public var bias: TrainableParameter?
     public init() {}
 }
 
 extension Linear {
     /// Adds scaling * (x A^T) B^T into y when an adapter is attached and `enabled`.
     func applyAdapter(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, enabled: Bool) throws {
-        guard enabled, let adapter = lora.adapter else { return }
+        guard enabled, let adapter = trainables.adapter else { return }
         let rows = x.count / inFeatures
         let x2 = try x.reshaped([rows, inFeatures]), y2 = try y.reshaped([rows, outFeatures])
         let down = try backend.zeros([rows, adapter.rank], dtype: .f32)
@@ -66,7 +69,7 @@ extension DecoderModel {
             planned.append((linear, adapter))
         }
         detachLoRA()
-        for (linear, adapter) in planned { linear.lora.adapter = adapter }
+        for (linear, adapter) in planned { linear.trainables.adapter = adapter }
         loraConfig = file.config
     }
 
@@ -89,13 +92,13 @@ extension DecoderModel {
     }
 
     public func detachLoRA() {
-        for (_, linear) in projections { linear.lora.adapter = nil }
+        for (_, linear) in projections { linear.trainables.adapter = nil }
         loraConfig = nil
     }
 
     /// The attached adapters' parameters, A then B per module in name order (what an optimizer updates).
     public var loraParameters: [TrainableParameter] {
-        projections.sorted { $0.name < $1.name }.compactMap { $0.linear.lora.adapter }.flatMap { [$0.a, $0.b] }
+        projections.sorted { $0.name < $1.name }.compactMap { $0.linear.trainables.adapter }.flatMap { [$0.a, $0.b] }
     }
 
     /// The attached adapters as a PEFT adapter (nil when none is attached).
@@ -104,7 +107,7 @@ extension DecoderModel {
         if let baseModel { config.baseModel = baseModel }
         var modules: [String: (a: Tensor, b: Tensor)] = [:]
         for (name, linear) in projections {
-            guard let adapter = linear.lora.adapter else { continue }
+            guard let adapter = linear.trainables.adapter else { continue }
             modules[name] = (try Tensor(shape: adapter.a.value.shape, values: try backend.download(adapter.a.value)),
                              try Tensor(shape: adapter.b.value.shape, values: try backend.download(adapter.b.value)))
         }

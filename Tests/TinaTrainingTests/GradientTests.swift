@@ -38,4 +38,38 @@ import TinaTestSupport
         }
         print("\(name): worst LoRA gradient error \(worst) of the tensor's largest value")
     }
+
+    /// Full fine-tuning (every weight, tied embeddings: lm_head's gradient lands in the embedding) against autograd.
+    @Test func fullGradientsMatchAutograd() throws {
+        let json = try readJSON(Paths.fixture("training/full-qwen2-mha-tied/expected.json"))
+        let base = try #require(json["base"] as? String)
+        let sequences = try #require(json["sequences"] as? [[Int]])
+        let weights = try #require(json["weights"] as? [[Double]]).map { $0.map(Float.init) }
+        let grads = try #require(json["grads"] as? [String: [String: Any]])
+        let model = try DecoderModel.load(path: Paths.fixture(base), precision: .f32)
+        let parameters = try model.enableFullTraining()
+        #expect(Set(parameters.map(\.name)) == Set(grads.keys))
+        let (loss, _) = try model.accumulateGradients(sequences: sequences, logProbWeights: weights)
+        let expectedLoss = try #require(json["loss"] as? Double)
+        #expect(abs(loss - expectedLoss) <= 1e-4 * max(1, abs(expectedLoss)))
+        for p in parameters {
+            let reference = ((grads[p.name]?["values"]) as? [Double] ?? []).map(Float.init)
+            let ours = try p.gradient.toArray()
+            let largest = max(reference.map(abs).max() ?? 0, 1e-12)
+            let error = zip(ours, reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(ours.count == reference.count && error <= 1e-4 * largest, "\(p.name): max error \(error) vs largest \(largest)")
+        }
+        // An optimizer step on the shared storage changes what the next forward computes.
+        let before = try model.accumulateGradients(sequences: sequences, logProbWeights: weights).loss
+        for p in parameters { try CPUBackend.shared.adamW(p.value, gradient: p.gradient, firstMoment: try Tensor(zeros: p.value.shape),
+                                                          secondMoment: try Tensor(zeros: p.value.shape), step: 1, learningRate: 1e-2,
+                                                          beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0) }
+        let after = try model.accumulateGradients(sequences: sequences, logProbWeights: weights).loss
+        #expect(after < before, "one AdamW (descent) step lowers L: \(before) -> \(after)")
+    }
+
+    @Test func fullTrainingNeedsF32() throws {
+        let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), precision: .bf16)
+        #expect(throws: TinaError.self) { try model.enableFullTraining() }
+    }
 }

@@ -90,7 +90,7 @@ import TinaTestSupport
         try model.attachNewLoRA(PEFTAdapterConfig(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj", "down_proj"]), seed: 3)
         #expect(model.loraParameters.count == 2 * 3 * model.config.layerCount)
         #expect(Self.maxDifference(try Self.logits(model, sequences), before) == 0)
-        let a = try #require(model.projections.first { $0.name.hasSuffix("q_proj") }?.linear.lora.adapter?.a.value)
+        let a = try #require(model.projections.first { $0.name.hasSuffix("q_proj") }?.linear.trainables.adapter?.a.value)
         let bound = 1 / Float(a.shape[1]).squareRoot()
         let values = try a.toArray()
         #expect(values.allSatisfy { abs($0) <= bound } && values.contains { abs($0) > bound / 2 })

@@ -34,6 +34,35 @@ extension CPUBackend {
         }
     }
 
+    public func rmsNormWeightGradient(_ x: Tensor, eps: Float, outputGradient dy: Tensor, into dWeight: Tensor) throws {
+        let dim = dWeight.count
+        for (t, name) in [(x, "x"), (dy, "dy"), (dWeight, "weight gradient")] { try checkF32(t, "rms norm weight gradient \(name)") }
+        guard dim > 0, x.count == dy.count, x.count % dim == 0 else {
+            throw TinaError.shapeMismatch(what: "rms norm weight gradient", expected: [-1, dim], actual: x.shape)
+        }
+        var sums = [Double](repeating: 0, count: dim)
+        for r in 0..<(x.count / dim) {
+            let xr = x.floats + r * dim, dyr = dy.floats + r * dim
+            var squares = 0.0
+            for i in 0..<dim { squares += Double(xr[i]) * Double(xr[i]) }
+            let inv = 1 / (squares / Double(dim) + Double(eps)).squareRoot()
+            for i in 0..<dim { sums[i] += Double(dyr[i]) * Double(xr[i]) * inv }
+        }
+        for i in 0..<dim { dWeight.floats[i] += Float(sums[i]) }
+    }
+
+    public func embedBackward(_ tokens: [Int], outputGradient dOut: Tensor, into tableGradient: Tensor) throws {
+        try checkF32(dOut, "embedding backward"); try checkF32(tableGradient, "embedding gradient")
+        guard tableGradient.rank == 2, dOut.count == tokens.count * tableGradient.shape[1] else {
+            throw TinaError.shapeMismatch(what: "embedding backward", expected: [tokens.count, tableGradient.shape.last ?? 0], actual: dOut.shape)
+        }
+        let (vocab, hidden) = (tableGradient.shape[0], tableGradient.shape[1])
+        for (i, token) in tokens.enumerated() {
+            guard token >= 0, token < vocab else { throw TinaError.invalidArgument("token id \(token) is outside the vocabulary (0..<\(vocab))") }
+            Elementwise.add(dOut.floats + i * hidden, into: tableGradient.floats + token * hidden, count: hidden)
+        }
+    }
+
     public func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws {
         let width = heads * headDim, half = headDim / 2
         try checkF32(dx, "rope backward")

@@ -35,6 +35,8 @@ public final class CPUMatrix: BackendMatrix, @unchecked Sendable {
         }
     }
 
+    public var trainableTensor: Tensor? { if case let .f32(t) = layout, precision == .f32 { return t } else { return nil } }
+
     var isBF16Layout: Bool { if case .f32 = layout { return false } else { return true } }
 
     public var byteCount: Int {

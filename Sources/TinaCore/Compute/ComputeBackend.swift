@@ -22,6 +22,9 @@ public protocol BackendMatrix: AnyObject, Sendable {
     var precision: ComputePrecision { get }
     /// Bytes the backend holds for it.
     var byteCount: Int { get }
+    /// The f32 [rows, columns] tensor the products read, when the matrix is held as one (f32 weights at f32
+    /// precision): full fine-tuning updates it in place. Nil for converted or repacked matrices.
+    var trainableTensor: Tensor? { get }
 }
 
 /// The operations model code asks for. Tensors passed in must live on `device`; the backend owns how they
@@ -73,6 +76,10 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// dx (+)= d rmsNorm(x; weight) / dx applied to dy.
     func rmsNormBackward(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
                          accumulate: Bool) throws
+    /// dWeight += sum over rows of dy * x / rms(x): the norm weight's gradient.
+    func rmsNormWeightGradient(_ x: Tensor, eps: Float, outputGradient dy: Tensor, into dWeight: Tensor) throws
+    /// tableGradient[tokens[i]] += dOut[i]: the embedding's gradient.
+    func embedBackward(_ tokens: [Int], outputGradient dOut: Tensor, into tableGradient: Tensor) throws
     /// The inverse rotation (by -angle): the backward of `rope`, in place on the gradient.
     func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws
     /// dGate, dUp of out = silu(gate) * up.
