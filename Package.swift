@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
