@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
         then prints each result beside them. Shapes come from the decoder config (default: the published \
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
-        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TokenizerCommand.self, GradeCommand.self, PeakCommand.self, AllCommand.self])
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TrainCommand.self, TokenizerCommand.self, GradeCommand.self, PeakCommand.self, AllCommand.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -54,6 +54,7 @@ struct BenchReport: Encodable {
     var gemv: [GEMVResult]?
     var kernels: [KernelResult]?
     var models: [ModelBenchResult]?
+    var training: [TrainBenchResult]?
     var tokenizers: [TokenizerBenchResult]?
     var grading: [GradeBenchResult]?
 
@@ -235,6 +236,46 @@ struct ModelCommand: ParsableCommand {
             }
         }
         report.models = results
+        try report.emit(options)
+    }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "LoRA training speed: forward + backward tokens/s and peak memory.",
+        discussion: "With --model, loads that checkpoint; otherwise random weights of the --config shape (--layers N keeps N layers).")
+    @OptionGroup var options: BenchOptions
+    @Option(help: "A model directory or GGUF file to load instead of random weights.") var model: String?
+    @Option(help: "Weight precision: f32 or bf16.") var precision = "bf16"
+    @Option(help: "Only build this many layers of the random model.") var layers: Int?
+    @Option(help: "LoRA rank (alpha = 4 x rank, all seven projections).") var rank = 32
+    @Option(help: "Sequences per step.") var batch = 4
+    @Option(help: "Tokens per sequence.") var sequence = 512
+    @Flag(help: "Also time every backend operation of one step.") var profile = false
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "train", limits: limits)
+        guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
+        let loaded: DecoderModel
+        var name: String
+        if let model {
+            loaded = try DecoderModel.load(path: model, precision: p)
+            name = (model as NSString).lastPathComponent
+        } else {
+            var config = try options.decoderConfig()
+            if let layers { config.layerCount = min(layers, config.layerCount) }
+            loaded = try DecoderModel.random(config: config, precision: p)
+            name = (options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")) + " (\(config.layerCount) layers)"
+        }
+        report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence, progress: options.log)]
+        if profile {
+            for op in try TrainBench.profile(model: loaded, batch: batch, sequence: sequence) {
+                options.log("  " + op.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                            + String(format: "%9.1f ms %7d calls", op.seconds * 1e3, op.calls))
+            }
+        }
         try report.emit(options)
     }
 }

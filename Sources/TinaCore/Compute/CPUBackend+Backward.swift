@@ -6,6 +6,11 @@ import Foundation
 extension CPUBackend {
     public func rmsNormBackward(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
                                 accumulate: Bool) throws {
+        try OpProfile.measure("rms norm backward") { try rmsNormBackwardBody(x, weight: weight, eps: eps, outputGradient: dy, into: dx, accumulate: accumulate) }
+    }
+
+    private func rmsNormBackwardBody(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
+                                accumulate: Bool) throws {
         let dim = weight.count
         for (t, name) in [(x, "x"), (dy, "dy"), (dx, "dx")] {
             try checkF32(t, "rms norm backward \(name)")
@@ -79,6 +84,11 @@ extension CPUBackend {
 
     public func swigluBackward(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor,
                                upGradient: Tensor) throws {
+        try OpProfile.measure("swiglu backward") { try swigluBackwardBody(gate: gate, up: up, outputGradient: dOut, gateGradient: gateGradient, upGradient: upGradient) }
+    }
+
+    private func swigluBackwardBody(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor,
+                               upGradient: Tensor) throws {
         for (t, name) in [(gate, "gate"), (up, "up"), (dOut, "output gradient"), (gateGradient, "gate gradient"), (upGradient, "up gradient")] {
             try checkF32(t, "swiglu backward \(name)")
             guard t.count == gate.count else { throw TinaError.shapeMismatch(what: "swiglu backward \(name)", expected: gate.shape, actual: t.shape) }
@@ -96,6 +106,12 @@ extension CPUBackend {
     public func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int,
                                   kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
                                   valueGradient dv: Tensor) throws {
+        try OpProfile.measure("attention backward") { try attentionBackwardBody(q: q, keys: keys, values: values, outputGradient: dOut, heads: heads, kvHeads: kvHeads, headDim: headDim, queryGradient: dq, keyGradient: dk, valueGradient: dv) }
+    }
+
+    private func attentionBackwardBody(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int,
+                                  kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
+                                  valueGradient dv: Tensor) throws {
         guard kvHeads > 0, heads % kvHeads == 0, headDim > 0 else {
             throw TinaError.invalidArgument("\(heads) heads do not group over \(kvHeads) KV heads")
         }
@@ -108,45 +124,15 @@ extension CPUBackend {
                 throw TinaError.shapeMismatch(what: "attention backward \(name)", expected: [tokens, width], actual: t.shape)
             }
         }
-        dk.floats.update(repeating: 0, count: dk.count)
-        dv.floats.update(repeating: 0, count: dv.count)
-        let group = heads / kvHeads
-        let scale = 1 / Float(headDim).squareRoot()
-        // One task per KV head: its query heads write disjoint dq columns and share its dk, dv columns.
-        let args = UnsafeSendable((q.floats, keys.floats, values.floats, dOut.floats, dq.floats, dk.floats, dv.floats))
-        Parallel.forChunks(of: kvHeads, minChunk: 1) { range in
-            let (q, k, v, dO, dq, dk, dv) = args.value
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokens))
-            let dp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokens))
-            defer { p.deallocate(); dp.deallocate() }
-            for kvh in range {
-                for h in (kvh * group)..<((kvh + 1) * group) {
-                    for t in 0..<tokens {
-                        let qt = q + t * qDim + h * headDim, dOt = dO + t * qDim + h * headDim
-                        let visible = t + 1
-                        for j in 0..<visible { p[j] = scale * Dot.f32(qt, k + j * kvDim + kvh * headDim, count: headDim) }
-                        Softmax.apply(p, count: visible, output: p)
-                        // dP = dO v^T; dS = P * (dP - sum(P * dP)).
-                        var weighted = 0.0
-                        for j in 0..<visible {
-                            dp[j] = Dot.f32(dOt, v + j * kvDim + kvh * headDim, count: headDim)
-                            weighted += Double(p[j]) * Double(dp[j])
-                        }
-                        let dqt = dq + t * qDim + h * headDim
-                        dqt.update(repeating: 0, count: headDim)
-                        for j in 0..<visible {
-                            let ds = p[j] * (dp[j] - Float(weighted)) * scale
-                            Elementwise.addScaled(k + j * kvDim + kvh * headDim, alpha: ds, into: dqt, count: headDim)
-                            Elementwise.addScaled(qt, alpha: ds, into: dk + j * kvDim + kvh * headDim, count: headDim)
-                            Elementwise.addScaled(dOt, alpha: p[j], into: dv + j * kvDim + kvh * headDim, count: headDim)
-                        }
-                    }
-                }
-            }
-        }
+        try CPUAttentionBackward.apply(q: q.floats, keys: keys.floats, values: values.floats, dOut: dOut.floats, tokens: tokens,
+                                       heads: heads, kvHeads: kvHeads, headDim: headDim, dq: dq.floats, dk: dk.floats, dv: dv.floats)
     }
 
     public func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws {
+        try OpProfile.measure("log-prob backward") { try logProbBackwardBody(logits, targets: targets, weights: weights, into: dLogits) }
+    }
+
+    private func logProbBackwardBody(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws {
         try checkF32(logits, "log-prob backward logits"); try checkF32(dLogits, "log-prob backward gradient")
         guard logits.rank == 2, logits.shape[0] == targets.count, weights.count == targets.count, dLogits.shape == logits.shape else {
             throw TinaError.shapeMismatch(what: "log-prob backward", expected: [targets.count, -1], actual: logits.shape)

@@ -218,6 +218,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func linearWeightGradient(_ dy: Tensor, _ x: Tensor, into dw: Tensor, accumulate: Bool) throws {
+        try OpProfile.measure("weight gradient") { try linearWeightGradientBody(dy, x, into: dw, accumulate: accumulate) }
+    }
+
+    private func linearWeightGradientBody(_ dy: Tensor, _ x: Tensor, into dw: Tensor, accumulate: Bool) throws {
         try onCPU(dw, "weight gradient"); try onCPU(dy, "weight gradient dy"); try onCPU(x, "weight gradient x")
         guard dw.rank == 2, dw.dtype == .f32 else { throw TinaError.invalidArgument("weight gradient must be a 2-D f32 tensor") }
         let n = dw.shape[0], k = dw.shape[1]
@@ -229,6 +233,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
+                       alpha: Float, accumulate: Bool) throws {
+        try OpProfile.measure("matmul (f32)") { try matmulBody(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, accumulate: accumulate) }
+    }
+
+    private func matmulBody(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
                        alpha: Float, accumulate: Bool) throws {
         for (t, name) in [(a, "a"), (b, "b"), (c, "c")] {
             try onCPU(t, "matmul \(name)")
@@ -340,6 +349,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func tokenLogProbs(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?) {
+        try OpProfile.measure("log-probs") { try tokenLogProbsBody(logits, targets: targets, withEntropy: withEntropy) }
+    }
+
+    private func tokenLogProbsBody(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?) {
         try onCPU(logits, "log-probs")
         guard logits.rank == 2, logits.dtype == .f32, logits.shape[0] == targets.count else {
             throw TinaError.shapeMismatch(what: "log-prob logits", expected: [targets.count, -1], actual: logits.shape)
