@@ -19,10 +19,12 @@ struct Equivalence {
             gold = Self.lastRhs(gold)
         }
         // 1 < x < 2 against an interval: compare the relation's solution set (sympy's as_set).
+        // User-function calls are symbols there (unwrap_fcs): 0 < f(x) < 1 is the interval (0, 1).
         if gold.isRelation, Self.isSetLike(pred) {
-            if let set = Self.relationAsSet(gold) { gold = set } else { return Self.sameMembership(gold, pred) }
+            let unwrapped = gold.unwrappingCalls
+            if let set = Self.relationAsSet(unwrapped) { gold = set } else { return Self.sameMembership(unwrapped, pred) }
         }
-        if gold == pred { return true }
+        if gold == pred || gold.canonical == pred.canonical { return true }
         if gold.isRelation && pred.isRelation { return relationsEqual(gold, pred) }
         if Self.isSetLike(gold) || Self.isSetLike(pred) { return setsEqual(gold, pred) }
         if case .symbol = gold { return symbolsEqual(gold, pred) }
@@ -239,12 +241,19 @@ struct Equivalence {
         switch (a, b) {
         case let (.set(x), .set(y)): return unorderedEqual(Self.unique(x), Self.unique(y))
         case let (.tuple(x), .tuple(y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
-        case let (.tuple(x), .set(y)), let (.set(y), .tuple(x)):
+        case let (.tuple(x), .set(y)):
+            // A tuple gold fixes the order; the predicted set is read in its written order.
             let ys = Self.unique(y)
             return x.count == ys.count && zip(x, ys).allSatisfy { equal($0, $1) }
+        case let (.set(x), .tuple(y)):
+            // A set gold has no order: the predicted tuple's elements are matched as a set (math-verify sorts both).
+            return unorderedEqual(Self.unique(x), y)
         case let (.interval(s, e, lo, ro), .set(items)), let (.interval(s, e, lo, ro), .tuple(items)):
             return lo && ro && items.count == 2 && equal(s, items[0]) && equal(e, items[1])
-        case let (.set(items), .interval(s, e, lo, ro)), let (.tuple(items), .interval(s, e, lo, ro)):
+        case let (.set(items), .interval(s, e, lo, ro)):
+            // An open interval (a, b) may be the pair written that way; a set gold matches it in any order.
+            return lo && ro && unorderedEqual(Self.unique(items), [s, e])
+        case let (.tuple(items), .interval(s, e, lo, ro)):
             return lo && ro && items.count == 2 && equal(items[0], s) && equal(items[1], e)
         default: return false
         }

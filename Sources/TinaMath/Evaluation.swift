@@ -74,6 +74,8 @@ enum Evaluator {
             let values = args.compactMap { value($0, env) }
             guard values.count == args.count, let x = values.first else { return nil }
             return function(name, x, values.count > 1 ? values[1] : nil)
+        case let .bigOperator(op, body, index, lower, upper):
+            return BigOperators.value(op, body, index: index, lower: lower, upper: upper, env)
         default:
             return nil
         }

@@ -41,6 +41,8 @@ struct ExactRational: Equatable {
                   abs(k) <= 100_000, b.numerator.bitWidth * abs(k) <= maxBits * 2 else { return nil }
             let n = b.numerator.power(abs(k)), d = b.denominator.power(abs(k))
             return k >= 0 ? ExactRational(n, d) : ExactRational(d, n)
+        case let .bigOperator(op, body, index, lower, upper):
+            return BigOperators.exactValue(op, body, index: index, lower: lower, upper: upper)
         default:
             return nil
         }

@@ -22,10 +22,21 @@ public struct GradeResult: Sendable, Equatable {
     /// Set when the pair could not be graded at all (a `MathLimits` bound was exceeded): "gold: ..." or
     /// "prediction: ...". Such a pair is not correct, and is not "incorrect" either.
     public var failure: String?
+    /// Set when the gold's extraction came back empty, or read only a fragment of a bare answer: the verdict
+    /// then rests on less than the gold (see `GoldFormat.answer` for dataset answers).
+    public var goldWarning: GoldWarning?
+
+    public init(correct: Bool, gold: [ExtractedAnswer], prediction: [ExtractedAnswer], failure: String? = nil,
+                goldWarning: GoldWarning? = nil) {
+        (self.correct, self.gold, self.prediction, self.failure, self.goldWarning) = (correct, gold, prediction, failure, goldWarning)
+    }
 }
 
 public enum Grader {
-    public static func grade(gold: String, prediction: String, mode: GradingMode = .default) -> GradeResult {
+    /// Grades `prediction` against `gold`, which is read as `goldFormat` says (math-verify's raw text by
+    /// default; `.answer` for a dataset's bare-LaTeX answer column).
+    public static func grade(gold: String, prediction: String, mode: GradingMode = .default,
+                             goldFormat: GoldFormat = .text) -> GradeResult {
         let goldTargets: [ExtractionTarget], predictionTargets: [ExtractionTarget]
         var goldMode = MathVerifier.ExtractionMode.anyMatch, predictionMode = MathVerifier.ExtractionMode.anyMatch
         switch mode {
@@ -40,16 +51,17 @@ public enum Grader {
         }
         let g: [ExtractedAnswer], p: [ExtractedAnswer]
         do {
-            g = try MathVerifier.parseChecked(gold, targets: goldTargets, mode: goldMode)
+            g = try MathVerifier.parseChecked(GoldReading.prepared(gold, goldFormat), targets: goldTargets, mode: goldMode)
         } catch {
             return GradeResult(correct: false, gold: [], prediction: [], failure: "gold: \(error)")
         }
+        let warning = GoldReading.warning(gold: gold, format: goldFormat, answers: g)
         do {
             p = try MathVerifier.parseChecked(prediction, targets: predictionTargets, mode: predictionMode)
         } catch {
-            return GradeResult(correct: false, gold: g, prediction: [], failure: "prediction: \(error)")
+            return GradeResult(correct: false, gold: g, prediction: [], failure: "prediction: \(error)", goldWarning: warning)
         }
         let correct = !g.isEmpty && MathVerifier.verify(gold: g, prediction: p)
-        return GradeResult(correct: correct, gold: g, prediction: p)
+        return GradeResult(correct: correct, gold: g, prediction: p, goldWarning: warning)
     }
 }

@@ -78,13 +78,26 @@ struct LatexParser {
 
     // MARK: - Lists, relations, sums
 
+    /// Commas make a set; semicolons separate groups, and groups written with commas are tuples, so
+    /// `p=5,q=2;p=7,q=2` is the set of two solutions {(p=5, q=2), (p=7, q=2)} (latex2sympy's reading).
     mutating func list() throws -> MathExpr {
-        var items = [try union()]
-        while accept(.symbol(",")) || accept(.symbol(";")) {
-            if peek == nil { break }
-            items.append(try union())
+        var groups: [[MathExpr]] = [[try union()]]
+        var semicolons = false
+        while true {
+            if accept(.symbol(",")) {
+                if peek == nil { break }
+                groups[groups.count - 1].append(try union())
+            } else if accept(.symbol(";")) {
+                if peek == nil { break }
+                semicolons = true
+                groups.append([try union()])
+            } else {
+                break
+            }
         }
-        return items.count == 1 ? items[0] : .set(items)
+        if !semicolons, let items = groups.first { return items.count == 1 ? items[0] : .set(items) }
+        if groups.allSatisfy({ $0.count == 1 }) { return .set(groups.compactMap(\.first)) }
+        return .set(groups.map { .tuple($0) })
     }
 
     mutating func union() throws -> MathExpr {
@@ -102,6 +115,9 @@ struct LatexParser {
     mutating func relationOperator() -> MathExpr.Relation? {
         switch peek {
         case .symbol("=")?: position += 1; return .equal
+        case .symbol("!")? where position + 1 < tokens.count && tokens[position + 1] == .symbol("="):
+            position += 2
+            return .notEqual
         case .symbol("<")?:
             position += 1
             if accept(.symbol("=")) { return .lessEqual }
@@ -118,12 +134,17 @@ struct LatexParser {
     }
 
     mutating func relation() throws -> MathExpr {
-        let first = try sum()
+        var first = try sum()
         var relations: [MathExpr] = []
         var left = first
         while true {
-            // "a \approx b" keeps a: the approximation is commentary (x = 1/3 \approx 0.33 reads as x = 1/3).
-            if accept(.command("approx")) { _ = try sum(); continue }
+            // "x \approx 0.33" gives the symbol its value, 0.33; otherwise "a \approx b" keeps a: the
+            // approximation is commentary (\frac{1}{3} \approx 0.33 and x = 1/3 \approx 0.33 keep 1/3), as latex2sympy.
+            if accept(.command("approx")) {
+                let right = try sum()
+                if relations.isEmpty && first.isOnlySymbols { (first, left) = (right, right) }
+                continue
+            }
             // x \in S: S may be a union of intervals (latex2sympy gives Eq(x, S)).
             if accept(.command("in")) {
                 let right = try union()
@@ -218,7 +239,8 @@ struct LatexParser {
                     continue
                 }
                 base = .power(base, try exponent())
-            } else if accept(.symbol("!")) {
+            } else if peek == .symbol("!"), position + 1 >= tokens.count || tokens[position + 1] != .symbol("=") {
+                position += 1
                 base = .function("factorial", [base])
             } else if accept(.command("%")) {
                 base = .percent(base)
@@ -265,10 +287,12 @@ struct LatexParser {
         return .number(n)
     }
 
+    /// A letter: `e` is Euler's number, `i` the imaginary unit in complex mode; any other letter a symbol,
+    /// lowercased as latex2sympy does (so E, \text{E} and e-as-a-name compare equal, and S_n is s_n).
     func letter(_ c: Character) -> MathExpr {
         if c == "e" { return .constant(.e) }
         if c == "i" && complexMode { return .constant(.i) }
-        return .symbol(String(c))
+        return .symbol(String(c).lowercased())
     }
 
     static let greek: Set<String> = ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -311,7 +335,7 @@ struct LatexParser {
         case let .letter(c):
             var e = letter(c)
             if accept(.symbol("_")) {
-                e = .symbol(String(c) + "_" + (try subscriptText()))
+                e = .symbol((String(c) + "_" + (try subscriptText())).lowercased())
             }
             // f(x) is a call; so is any letter applied to a single atom, I(0) or a(b), as latex2sympy reads them
             // (x(y+1) stays a product).
@@ -362,7 +386,13 @@ struct LatexParser {
             guard opening == "(" && closing == ")" || opening == "[" && closing == "]" else { throw LatexParseError(reason: "mismatched brackets") }
             return items[0]
         }
-        if items.count == 2 { return .interval(items[0], items[1], leftOpen: opening == "(", rightOpen: closing == ")") }
+        if items.count == 2 {
+            // (2, 1) cannot be an interval: it is the pair (2, 1), as latex2sympy reads it.
+            if let a = Evaluator.value(items[0], [:]), let b = Evaluator.value(items[1], [:]), a.isReal, b.isReal, a.re > b.re {
+                return .tuple(items)
+            }
+            return .interval(items[0], items[1], leftOpen: opening == "(", rightOpen: closing == ")")
+        }
         return .tuple(items)
     }
 
@@ -379,6 +409,8 @@ struct LatexParser {
             }
             // Braces are required, as in latex2sympy (\sqrt2 only parses after malformed-operator fixing).
             return .power(try group(), .number(.rational(1, 2)))
+        case "sum": return try bigOperator(.sum)
+        case "prod": return try bigOperator(.product)
         case "binom", "dbinom", "tbinom":
             return .function("binomial", [try group(), try group()])
         case "(": return try bracketed(opening: "(")
@@ -418,7 +450,7 @@ struct LatexParser {
             if text.hasPrefix("("), text.hasSuffix(")"), text.count > 2 { text = String(text.dropFirst().dropLast()) }
             if let n = MathNumber.parse(text, asFloat: text.contains(".")) { return .number(n) }
             if c == "operatorname", Self.functions.contains(text) { return try function(text) }
-            if c == "mathbf" || c == "boldsymbol" || c == "mathit" || c == "mathcal", text.count == 1 { return .symbol(text) }
+            if c == "mathbf" || c == "boldsymbol" || c == "mathit" || c == "mathcal", text.count == 1 { return .symbol(text.lowercased()) }
             guard !text.isEmpty else { throw LatexParseError(reason: "empty text") }
             return .symbol(text.lowercased())
         case "mathbb":
@@ -433,10 +465,42 @@ struct LatexParser {
             try enter()  // restored by the postfix() or exponent() this primary belongs to
             return try primary()
         default:
-            if Self.greek.contains(c) { return .symbol(c) }
+            if Self.greek.contains(c) { return .symbol(c.lowercased()) }
             if Self.functions.contains(c) { return try function(c) }
             throw LatexParseError(reason: "unsupported command \\\(c)")
         }
+    }
+
+    /// `\sum_{k=a}^{b} body` (bounds in either order, `\limits` allowed); the body is one product term, as
+    /// latex2sympy reads it (`\sum_{k=1}^{3} k + 1` is (1 + 2 + 3) + 1).
+    mutating func bigOperator(_ op: MathExpr.BigOperator) throws -> MathExpr {
+        var index: String?, lower: MathExpr?, upper: MathExpr?
+        for _ in 0..<2 {
+            skipSpacing()
+            if accept(.symbol("_")) {
+                try expect(.symbol("{"))
+                guard case let .letter(c)? = take() else { throw LatexParseError(reason: "sum without an index") }
+                var name = String(c).lowercased()
+                if accept(.symbol("_")) { name = (name + "_" + (try subscriptText())).lowercased() }
+                try expect(.symbol("="))
+                lower = try sum()
+                try expect(.symbol("}"))
+                index = name
+            } else if accept(.symbol("^")) {
+                upper = try exponent()
+            }
+        }
+        guard let index, let lower, let upper else { throw LatexParseError(reason: "sum without bounds") }
+        skipSpacing()
+        var body = try term()
+        // The index is a variable even where `i` would read as the imaginary unit.
+        if index == "i" { body = Self.replacingImaginaryUnit(body) }
+        return .bigOperator(op, body, index: index, lower: lower, upper: upper)
+    }
+
+    static func replacingImaginaryUnit(_ e: MathExpr) -> MathExpr {
+        if case .constant(.i) = e { return .symbol("i") }
+        return e.mapChildren(replacingImaginaryUnit)
     }
 
     /// The raw text of a braced group (for \text and \mathbb).

@@ -21,6 +21,10 @@ public indirect enum MathExpr: Sendable, Hashable {
     case relation(Relation, MathExpr, MathExpr)
     case and([MathExpr])
     case matrix([[MathExpr]])
+    /// `\sum_{k=lower}^{upper} body` or `\prod`: `index` is bound (not a free variable of the whole).
+    case bigOperator(BigOperator, MathExpr, index: String, lower: MathExpr, upper: MathExpr)
+
+    public enum BigOperator: String, Sendable, Hashable { case sum, product }
 
     public enum Constant: String, Sendable, Hashable { case pi, e, i, infinity }
 
@@ -54,6 +58,8 @@ public indirect enum MathExpr: Sendable, Hashable {
         case let .power(a, b), let .relation(_, a, b), let .interval(a, b, _, _): return a.symbols.union(b.symbols)
         case let .percent(a): return a.symbols
         case let .matrix(rows): return rows.flatMap { $0 }.reduce(into: Set<String>()) { $0.formUnion($1.symbols) }
+        case let .bigOperator(_, body, index, lower, upper):
+            return body.symbols.subtracting([index]).union(lower.symbols).union(upper.symbols)
         }
     }
 

@@ -69,6 +69,13 @@ public enum MathVerifier {
             var strings: [String] = []
             for prefix in ["first", "next1", "next2", "next3", "next4", "next5"] {
                 guard let (latex, name) = latexGroups.lazy.compactMap({ g in group(m, prefix + g, ns).map { ($0, g) } }).first else { continue }
+                // Normalization is not linear; an answer far past the length limit (which normalization could
+                // not bring under it) is refused before it is normalized. A boxed match is exempt: normalizing it
+                // keeps only its last box (linear), so many boxes grade by the last one.
+                let rawLength = (latex as NSString).length
+                guard name == "latexBoxed" || rawLength <= 2 * MathLimits.maxAnswerLength else {
+                    throw MathLimitError(reason: "answer of \(rawLength) characters exceeds the limit of \(MathLimits.maxAnswerLength)")
+                }
                 var config = normalization
                 if name == "latexBoxed" { config.boxed = .last }
                 let normalized = Normalizer.normalize(latex, config)

@@ -14,6 +14,9 @@ struct Grade: ParsableCommand {
         A batch writes one row per non-blank input line with its "line" (and "id"); a bad line gets an "error" \
         row and, with --on-error skip (default), the others are still graded (exit 0); --on-error fail stops at \
         the first bad line (exit 1). A summary goes to stderr.
+        --gold-format answer reads a bare-LaTeX gold (a dataset's answer column, no $...$) as one answer, as \
+        lighteval does; a gold whose extraction is empty or only a fragment of a bare answer gets a warning \
+        (stderr, and "gold_warning" in JSON rows) and batches count them.
         """)
 
     enum OnError: String, ExpressibleByArgument, CaseIterable { case skip, fail }
@@ -23,6 +26,8 @@ struct Grade: ParsableCommand {
     @Option(help: "JSONL file of objects with gold, pred and optionally mode and id.") var input: String?
     @Option(help: "Where to write the JSONL results (default: stdout).") var output: String?
     @Option(help: "Grading mode (default, tina, latex, expr, latex_expr).") var mode = "default"
+    @Option(name: .customLong("gold-format"), help: "How the gold is written: text (read as math-verify does) or answer (bare LaTeX is one answer).")
+    var goldFormat = "text"
     @Option(name: .customLong("on-error"), help: "With --input: skip a bad line (reported) or fail at it (skip, fail).")
     var onError: OnError = .skip
     @Flag(help: "Print JSON for a single pair.") var json = false
@@ -32,11 +37,15 @@ struct Grade: ParsableCommand {
         var gold_extracted: [String]
         var pred_extracted: [String]
         var mode: String
+        var gold_warning: String?
     }
 
     func validate() throws {
         guard GradingMode(rawValue: mode) != nil else {
             throw ValidationError("--mode must be one of \(GradingMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard GoldFormat(rawValue: goldFormat) != nil else {
+            throw ValidationError("--gold-format must be one of \(GoldFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if input != nil {
             guard gold == nil, pred == nil else { throw ValidationError("--input grades a file: give it without --gold/--pred") }
@@ -48,14 +57,17 @@ struct Grade: ParsableCommand {
 
     func run() throws {
         let gradingMode = GradingMode(rawValue: mode) ?? .default
+        let format = GoldFormat(rawValue: goldFormat) ?? .text
         if let input {
-            try GradeBatch(input: input, output: output, mode: gradingMode, onError: onError).run()
+            try GradeBatch(input: input, output: output, mode: gradingMode, goldFormat: format, onError: onError).run()
             return
         }
         guard let gold, let pred else { throw ValidationError("give --gold and --pred, or --input FILE.jsonl") }
-        let r = Grader.grade(gold: gold, prediction: pred, mode: gradingMode)
+        let r = Grader.grade(gold: gold, prediction: pred, mode: gradingMode, goldFormat: format)
         if let failure = r.failure { throw CommandFailure(description: "could not grade: \(failure)") }
-        let result = Result(correct: r.correct, gold_extracted: r.gold.map(\.text), pred_extracted: r.prediction.map(\.text), mode: mode)
+        if let warning = r.goldWarning { ExitStatus.printError("tina grade: warning: \(warning)") }
+        let result = Result(correct: r.correct, gold_extracted: r.gold.map(\.text), pred_extracted: r.prediction.map(\.text), mode: mode,
+                            gold_warning: r.goldWarning?.description)
         if json {
             print(try jsonText(result))
         } else {

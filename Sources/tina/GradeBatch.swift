@@ -8,6 +8,7 @@ struct GradeBatch {
     let input: String
     let output: String?
     let mode: GradingMode
+    var goldFormat: GoldFormat = .text
     let onError: Grade.OnError
 
     /// An input "id": a string or a number, copied as it is.
@@ -31,6 +32,7 @@ struct GradeBatch {
         var pred_extracted: [String]?
         var mode: String?
         var error: String?
+        var gold_warning: String?
     }
 
     /// Lines of `text` split on LF or CRLF (one Character in Swift, so splitting on "\n" alone misses it).
@@ -68,7 +70,7 @@ struct GradeBatch {
             }
             rowMode = parsed
         }
-        let r = Grader.grade(gold: g, prediction: p, mode: rowMode)
+        let r = Grader.grade(gold: g, prediction: p, mode: rowMode, goldFormat: goldFormat)
         if let failure = r.failure {
             row.error = "could not grade: \(failure)"
             return row
@@ -77,6 +79,7 @@ struct GradeBatch {
         row.gold_extracted = r.gold.map(\.text)
         row.pred_extracted = r.prediction.map(\.text)
         row.mode = rowMode.rawValue
+        row.gold_warning = r.goldWarning?.description
         return row
     }
 
@@ -84,7 +87,7 @@ struct GradeBatch {
         if let output { try checkWritable(output) }
         let text = try readTextFile(input, what: "JSONL file")
         var rows: [String] = []
-        var correct = 0, incorrect = 0, failed = 0, blank = 0
+        var correct = 0, incorrect = 0, failed = 0, blank = 0, warned = 0
         var stoppedAt: Int?
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -97,6 +100,10 @@ struct GradeBatch {
             let row = grade(line, number: i + 1)
             let encoded = String(decoding: try encoder.encode(row), as: UTF8.self)
             if output == nil { print(encoded) } else { rows.append(encoded) }
+            if let warning = row.gold_warning {
+                warned += 1
+                ExitStatus.printError("tina grade: \(input):\(i + 1): warning: \(warning)")
+            }
             if let error = row.error {
                 failed += 1
                 ExitStatus.printError("tina grade: \(input):\(i + 1): \(error)")
@@ -110,6 +117,7 @@ struct GradeBatch {
         if let output { try writeTextFile(rows.map { $0 + "\n" }.joined(), to: output) }
         var summary = "tina grade: \(input): \(correct + incorrect) graded (\(correct) correct, \(incorrect) incorrect), "
             + "\(failed) failed, \(blank) blank line\(blank == 1 ? "" : "s") skipped"
+        if warned > 0 { summary += "; \(warned) gold warning\(warned == 1 ? "" : "s") (empty or partial gold extraction)" }
         if let stoppedAt { summary += "; stopped at line \(stoppedAt) (--on-error fail)" }
         ExitStatus.printError(summary)
         if stoppedAt != nil { ExitStatus.exit(.runtime) }

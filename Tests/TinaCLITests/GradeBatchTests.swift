@@ -56,3 +56,26 @@ import TinaTestSupport
         #expect(!r.stderr.contains("Error Domain") && !r.stderr.contains("NSCocoaErrorDomain"))
     }
 }
+
+/// `grade` prints a warning for an empty or partial gold extraction, and batches count them.
+@Suite struct GradeGoldWarningTests {
+    @Test func singlePairWarnsAndAnswerFormatReadsTheWhole() throws {
+        let gold = "\\left( 3, \\frac{\\pi}{2} \\right)", pred = "$\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$"
+        let raw = try CLI.run(["grade", "--gold", gold, "--pred", pred])
+        #expect(raw.status == 3 && raw.stderr.contains("warning: gold extraction is partial"), "\(raw.stderr)")
+        let answer = try CLI.run(["grade", "--gold", gold, "--pred", pred, "--gold-format", "answer"])
+        #expect(answer.status == 0 && !answer.stderr.contains("warning"), "\(answer.stderr)")
+    }
+
+    @Test func batchCountsGoldWarnings() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/pairs.jsonl"
+        try (#"{"gold": "nothing", "pred": "$1$"}"# + "\n" + #"{"gold": "$1$", "pred": "$1$"}"# + "\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["grade", "--input", file])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("gold_warning") && r.stderr.contains("pairs.jsonl:1: warning: gold extraction is empty"), "\(r.stderr)")
+        #expect(r.stderr.contains("1 gold warning (empty or partial gold extraction)"), "\(r.stderr)")
+    }
+}

@@ -4,7 +4,10 @@
     .venv-ref/bin/pip install math-verify==0.9.0
     .venv-ref/bin/python tools/reference/make_math_fixtures.py [--shared ../shared]
 
-Writes pairs.jsonl: one (gold, pred, mode) per line with math-verify's verdict. Modes:
+    .venv-ref/bin/python tools/reference/make_math_fixtures.py --families-only   # families.jsonl alone
+
+Writes pairs.jsonl: one (gold, pred, mode) per line with math-verify's verdict, and families.jsonl: the
+hand-written pairs of math_family_pairs.py (issue 12's families), each with its split (tune / heldout). Modes:
   default   verify(parse(gold), parse(pred)) with parse's defaults (LaTeX + expression targets)
   tina      Tina's accuracy reward (tina-digest.md 4.1): gold parsed first_match with the defaults, the
             prediction with LaTeX only, boxed priority 0, no anchor-less matches, units/equations normalization
@@ -63,12 +66,32 @@ def variants(answer, raw, rng, others):
     return out
 
 
+def write_families():
+    """families.jsonl: every family pair graded in default mode, and in tina mode when the prediction boxes."""
+    from math_family_pairs import FAMILIES
+    rows = []
+    for family, splits in FAMILIES.items():
+        for split in ("tune", "heldout"):
+            for i, (gold, pred) in enumerate(splits[split]):
+                for mode in ("default", "tina") if "\\boxed" in pred else ("default",):
+                    rows.append({"source": f"family:{family}:{split}:{i}", "family": family, "split": split, "mode": mode,
+                                 "gold": gold, "pred": pred, "expected": judge(gold, pred, mode)})
+    with open(os.path.join(ROOT, "families.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(len(rows), "family pairs")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+    parser.add_argument("--families-only", action="store_true")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # latex2sympy warns about equations=True on every call
     os.makedirs(ROOT, exist_ok=True)
+    write_families()
+    if args.families_only:
+        raise SystemExit(0)
     rng = random.Random(7)
     rows = []
     with open(os.path.join(args.shared, "reference", "answer_equivalence_dev.jsonl")) as f:
