@@ -85,8 +85,8 @@ class OtherLoad:
             busy /= os.sysconf("SC_CLK_TCK")
         except (OSError, ValueError):
             busy = float("nan")
-        t = os.times()
-        return time.perf_counter(), busy, t.user + t.system
+        t = os.times()  # children included: the driver's own work is done by its (reaped) worker processes
+        return time.perf_counter(), busy, t.user + t.system + t.children_user + t.children_system
 
     def cores(self):
         wall, busy, own = self._sample()
@@ -209,6 +209,9 @@ def gflop_estimate(model, cfg, batch, seq, r):
 
 
 def worker(args):
+    import warnings
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF unpacking progress bar
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)  # peft
     import torch
     import torch.nn.functional as F
     import transformers
@@ -309,12 +312,13 @@ def worker(args):
 # ---------------------------------------------------------------- driver: one child process per configuration
 
 def versions():
+    from importlib import metadata
     out = {"python": platform.python_version()}
-    for mod in ("torch", "transformers", "peft", "gguf", "safetensors", "accelerate"):
+    for dist in ("torch", "transformers", "peft", "gguf", "safetensors", "accelerate", "numpy"):
         try:
-            out[mod] = __import__(mod).__version__
-        except Exception:  # noqa: BLE001 - a missing optional package is just reported
-            out[mod] = None
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
     return out
 
 

@@ -27,6 +27,16 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Also write the JSON report to this file.")
     var output: String?
 
+    func validate() throws {
+        if let output {
+            let folder = (output as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                throw ValidationError("--output: the folder '\(folder)' does not exist")
+            }
+        }
+    }
+
     func decoderConfig() throws -> DecoderConfig {
         guard let config else { return r1Distill15BConfig }
         var isDirectory: ObjCBool = false

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TinaCore
 import TinaFormats
 
 struct Inspect: ParsableCommand {
@@ -21,6 +22,10 @@ struct Inspect: ParsableCommand {
         // A config.json that exists but does not load is an error, not "config none".
         if summary.config == nil, let configPath = configPath, FileManager.default.fileExists(atPath: configPath) {
             _ = try DecoderConfig.load(configPath: configPath)
+        }
+        // In a GGUF file the metadata is the config: metadata that describes no supported model is an error too.
+        if summary.format == "gguf", summary.config == nil, let problem = summary.configProblem {
+            throw TinaError.malformed(source: path, reason: "its metadata does not describe a supported model: \(problem)")
         }
         if json {
             print(try jsonText(summary))

@@ -79,5 +79,7 @@ import TinaTestSupport
         try #"{"model_type": "qwen2", "hidden_size": "wide"}"#.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
         expectRuntimeError(try CLI.run(["inspect", dir]), command: "inspect", mentions: ["config.json"])
         #expect(try CLI.run(["inspect", Paths.fixture("tiny-qwen2")]).status == 0)
+        // A GGUF file's metadata is its config: one that describes no model is an error as well.
+        expectRuntimeError(try CLI.run(["inspect", Paths.fixture("gguf/blocks.gguf")]), command: "inspect", mentions: ["blocks.gguf", "metadata"])
     }
 }
