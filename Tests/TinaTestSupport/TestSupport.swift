@@ -50,3 +50,13 @@ public let tinaBinary: String = {
     if FileManager.default.isExecutableFile(atPath: beside) { return beside }
     return Paths.repository.appendingPathComponent(".build/release/tina").path
 }()
+
+/// Whether `../shared` (or TINA_SHARED_DIR) provides the real models and data sets: tests that need them are
+/// disabled with this reason when it does not, so a run without it reports them as skipped.
+public enum SharedFiles {
+    public static let modelsPresent = FileManager.default.fileExists(atPath: Paths.smolLM2)
+        && FileManager.default.fileExists(atPath: Paths.r1Directory + "/tokenizer.json")
+    public static let dataPresent = FileManager.default.fileExists(atPath: Paths.shared + "/data/math500.jsonl")
+    public static let missingModels = "../shared/models (SmolLM2 GGUF, DeepSeek-R1 tokenizer) not found"
+    public static let missingData = "../shared/data not found"
+}
