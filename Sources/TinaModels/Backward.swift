@@ -15,11 +15,32 @@ extension DecoderModel {
     /// Returns L and the log-probs. `weights[s]` has one entry per predicted position (count - 1).
     public func accumulateGradients(sequences: [[Int]], logProbWeights lossWeights: [[Float]]) throws
         -> (loss: Double, logProbs: [[Float]]) {
-        guard sequences.count == lossWeights.count, !sequences.isEmpty else {
+        guard sequences.count == lossWeights.count else {
             throw TinaError.invalidArgument("\(sequences.count) sequences but \(lossWeights.count) weight lists")
         }
-        for (s, w) in zip(sequences, lossWeights) where s.count < 2 || w.count != s.count - 1 {
-            throw TinaError.invalidArgument("a sequence of \(s.count) tokens needs \(max(0, s.count - 1)) log-prob weights, got \(w.count)")
+        return try accumulateGradients(sequences: sequences) { logProbs in
+            var loss = 0.0
+            for (lp, w) in zip(logProbs, lossWeights) {
+                guard lp.count == w.count else {
+                    throw TinaError.invalidArgument("a sequence of \(lp.count + 1) tokens needs \(lp.count) log-prob weights, got \(w.count)")
+                }
+                for (a, b) in zip(lp, w) { loss += Double(a) * Double(b) }
+            }
+            return (lossWeights, loss)
+        }
+    }
+
+    /// The general form: `loss` receives every predicted position's log-prob (log p(sequences[s][t + 1] | prefix),
+    /// per sequence) and returns d(loss)/d(log-prob) for each and the loss value; then the backward runs. GRPO's
+    /// objectives (importance ratios, clipping, KL to the reference) and SFT's masked cross-entropy are closures
+    /// here. The logits are computed twice (once for the log-probs, once for their gradient) so memory never
+    /// holds [tokens x vocab].
+    public func accumulateGradients(sequences: [[Int]],
+                                    loss lossFunction: (_ logProbs: [[Float]]) throws -> (gradient: [[Float]], value: Double)) throws
+        -> (loss: Double, logProbs: [[Float]]) {
+        guard !sequences.isEmpty else { throw TinaError.invalidArgument("no sequences to train on") }
+        for s in sequences where s.count < 2 {
+            throw TinaError.invalidArgument("a training sequence needs at least 2 tokens, got \(s.count)")
         }
         let c = config, b = backend, lora = adaptersEnabled
         let total = sequences.reduce(0) { $0 + $1.count }
@@ -64,22 +85,28 @@ extension DecoderModel {
         let finalNormed = try matrix(c.hiddenSize)
         try b.rmsNorm(x, weight: weights.finalNorm, eps: eps, into: finalNormed)
 
-        // Loss and its gradient at the final norm, a few rows of logits at a time.
+        // Log-probs, the loss, and its gradient at the final norm, a few rows of logits at a time.
         let predicted = sequences.indices.flatMap { s in (0..<(sequences[s].count - 1)).map { (s, $0) } }
-        let dFinal = try matrix(c.hiddenSize)
-        var loss = 0.0
         var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
         var start = 0
+        while start < predicted.count {
+            let chunk = Array(predicted[start..<min(predicted.count, start + Self.logitsChunkRows)])
+            let logits = try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 })
+            let lp = try b.tokenLogProbs(logits, targets: chunk.map { sequences[$0.0][$0.1 + 1] }, withEntropy: false).logProbs
+            for (i, (s, t)) in chunk.enumerated() { logProbs[s][t] = lp[i] }
+            start += chunk.count
+        }
+        let (lossWeights, loss) = try lossFunction(logProbs)
+        guard lossWeights.count == sequences.count, zip(lossWeights, logProbs).allSatisfy({ $0.count == $1.count }) else {
+            throw TinaError.invalidArgument("the loss returned gradients of the wrong shape (one per predicted position of each sequence)")
+        }
+        let dFinal = try matrix(c.hiddenSize)
+        start = 0
         while start < predicted.count {
             let chunk = Array(predicted[start..<min(predicted.count, start + Self.logitsChunkRows)])
             let hiddenRows = chunk.map { offsets[$0.0] + $0.1 }
             let targets = chunk.map { sequences[$0.0][$0.1 + 1] }, chunkWeights = chunk.map { lossWeights[$0.0][$0.1] }
             let logits = try self.logits(finalNormed, rows: hiddenRows)
-            let lp = try b.tokenLogProbs(logits, targets: targets, withEntropy: false).logProbs
-            for (i, (s, t)) in chunk.enumerated() {
-                logProbs[s][t] = lp[i]
-                loss += Double(chunkWeights[i]) * Double(lp[i])
-            }
             let dLogits = try b.zeros(logits.shape, dtype: .f32)
             try b.logProbBackward(logits, targets: targets, weights: chunkWeights, into: dLogits)
             let dRows = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)

@@ -72,4 +72,27 @@ import TinaTestSupport
         let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), precision: .bf16)
         #expect(throws: TinaError.self) { try model.enableFullTraining() }
     }
+
+    /// A loss computed from the log-probs themselves (here sum exp(logp), the shape of GRPO's ratio terms): the
+    /// closure sees PyTorch's log-probs, and its gradient weights give the same LoRA gradients as passing them
+    /// directly.
+    @Test func lossClosureSeesTheLogProbs() throws {
+        let json = try readJSON(Paths.fixture("training/qwen2-gqa2-lora/expected.json"))
+        let sequences = try #require(json["sequences"] as? [[Int]])
+        let expected = try #require(json["logprobs"] as? [[Double]])
+        let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), precision: .f32)
+        try model.attachLoRA(try PEFTAdapterFile.read(directory: Paths.fixture("training/qwen2-gqa2-lora/adapter")))
+        var seen: [[Float]] = []
+        let (loss, _) = try model.accumulateGradients(sequences: sequences) { logProbs in
+            seen = logProbs
+            let gradient = logProbs.map { $0.map { exp($0) } }
+            return (gradient, gradient.reduce(0.0) { $0 + $1.reduce(0.0) { $0 + Double($1) } })
+        }
+        for (ours, theirs) in zip(seen, expected) { #expect(maxScaledError(ours, theirs.map(Float.init)) < 1e-4) }
+        #expect(loss > 0)
+        let viaClosure = try model.loraParameters.map { try $0.gradient.toArray() }
+        for p in model.loraParameters { p.gradient.floats.update(repeating: 0, count: p.gradient.count) }
+        _ = try model.accumulateGradients(sequences: sequences, logProbWeights: seen.map { $0.map { exp($0) } })
+        for (p, g) in zip(model.loraParameters, viaClosure) { #expect(try p.gradient.toArray() == g, "\(p.name)") }
+    }
 }
