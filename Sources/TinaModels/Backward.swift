@@ -13,12 +13,12 @@ extension DecoderModel {
     /// Runs sequences (each from position 0) through the model, then accumulates into every trainable parameter's
     /// `gradient` (the adapters', or all weights' in full fine-tuning) the gradient of L = sum over s, t of weights[s][t] * log p(sequences[s][t + 1] | prefix).
     /// Returns L and the log-probs. `weights[s]` has one entry per predicted position (count - 1).
-    public func accumulateGradients(sequences: [[Int]], logProbWeights lossWeights: [[Float]]) throws
+    public func accumulateGradients(sequences: [[Int]], logProbWeights lossWeights: [[Float]], dropout: LoRADropout? = nil) throws
         -> (loss: Double, logProbs: [[Float]]) {
         guard sequences.count == lossWeights.count else {
             throw TinaError.invalidArgument("\(sequences.count) sequences but \(lossWeights.count) weight lists")
         }
-        return try accumulateGradients(sequences: sequences) { logProbs in
+        return try accumulateGradients(sequences: sequences, dropout: dropout) { logProbs in
             var loss = 0.0
             for (lp, w) in zip(logProbs, lossWeights) {
                 guard lp.count == w.count else {
@@ -35,7 +35,8 @@ extension DecoderModel {
     /// objectives (importance ratios, clipping, KL to the reference) and SFT's masked cross-entropy are closures
     /// here. The logits are computed twice (once for the log-probs, once for their gradient) so memory never
     /// holds [tokens x vocab].
-    public func accumulateGradients(sequences: [[Int]],
+    /// `dropout` draws the adapters' dropout masks (their configured probability) for this pass; nil disables it.
+    public func accumulateGradients(sequences: [[Int]], dropout: LoRADropout? = nil,
                                     loss lossFunction: (_ logProbs: [[Float]]) throws -> (gradient: [[Float]], value: Double)) throws
         -> (loss: Double, logProbs: [[Float]]) {
         guard !sequences.isEmpty else { throw TinaError.invalidArgument("no sequences to train on") }
@@ -50,34 +51,37 @@ extension DecoderModel {
         let eps = Float(c.rmsNormEps)
         func matrix(_ width: Int) throws -> Tensor { try b.zeros([total, width], dtype: .f32) }
         func rows(_ t: Tensor, _ s: Int) throws -> Tensor { try t.rows(offsets[s]..<(offsets[s] + sequences[s].count)) }
+        func mask(_ layer: Int, _ module: Int) -> (seed: UInt64, stream: UInt64)? {
+            dropout.map { ($0.seed, $0.stream(layer: layer, module: module)) }
+        }
 
         // Forward, keeping activations.
         var x = try matrix(c.hiddenSize)
         try b.embed(sequences.flatMap { $0 }, table: weights.embedding, into: x)
         var saved: [SavedLayer] = []
-        for layer in weights.layers {
+        for (index, layer) in weights.layers.enumerated() {
             let s = SavedLayer(input: x, normed1: try matrix(c.hiddenSize), q: try matrix(qDim), k: try matrix(kvDim),
                                v: try matrix(kvDim), attention: try matrix(qDim), mid: try matrix(c.hiddenSize),
                                normed2: try matrix(c.hiddenSize), gate: try matrix(c.intermediateSize),
                                up: try matrix(c.intermediateSize), hidden: try matrix(c.intermediateSize))
             try b.rmsNorm(x, weight: layer.inputNorm, eps: eps, into: s.normed1)
-            try layer.qProj.forward(s.normed1, into: s.q, on: b, adapter: lora)
-            try layer.kProj.forward(s.normed1, into: s.k, on: b, adapter: lora)
-            try layer.vProj.forward(s.normed1, into: s.v, on: b, adapter: lora)
+            try layer.qProj.forward(s.normed1, into: s.q, on: b, adapter: lora, dropout: mask(index, 0))
+            try layer.kProj.forward(s.normed1, into: s.k, on: b, adapter: lora, dropout: mask(index, 1))
+            try layer.vProj.forward(s.normed1, into: s.v, on: b, adapter: lora, dropout: mask(index, 2))
             try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
             try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
             for i in sequences.indices {
                 try b.attention(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i), start: 0,
                                 heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try rows(s.attention, i))
             }
-            try layer.oProj.forward(s.attention, into: s.mid, on: b, adapter: lora)
+            try layer.oProj.forward(s.attention, into: s.mid, on: b, adapter: lora, dropout: mask(index, 3))
             try b.add(x, into: s.mid)
             try b.rmsNorm(s.mid, weight: layer.postAttentionNorm, eps: eps, into: s.normed2)
-            try layer.gateProj.forward(s.normed2, into: s.gate, on: b, adapter: lora)
-            try layer.upProj.forward(s.normed2, into: s.up, on: b, adapter: lora)
+            try layer.gateProj.forward(s.normed2, into: s.gate, on: b, adapter: lora, dropout: mask(index, 4))
+            try layer.upProj.forward(s.normed2, into: s.up, on: b, adapter: lora, dropout: mask(index, 5))
             try b.swiglu(gate: s.gate, up: s.up, into: s.hidden)
             let out = try matrix(c.hiddenSize)
-            try layer.downProj.forward(s.hidden, into: out, on: b, adapter: lora)
+            try layer.downProj.forward(s.hidden, into: out, on: b, adapter: lora, dropout: mask(index, 6))
             try b.add(s.mid, into: out)
             saved.append(s)
             x = out
@@ -127,18 +131,18 @@ extension DecoderModel {
         for (index, (layer, s)) in zip(weights.layers, saved).enumerated().reversed() {
             let prefix = "model.layers.\(index)."
             let dHidden = try matrix(c.intermediateSize)
-            try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora)
+            try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora, dropout: mask(index, 6))
             let dGate = try matrix(c.intermediateSize), dUp = try matrix(c.intermediateSize)
             try b.swigluBackward(gate: s.gate, up: s.up, outputGradient: dHidden, gateGradient: dGate, upGradient: dUp)
             let dNormed2 = try matrix(c.hiddenSize)
-            try backward(layer.gateProj, input: s.normed2, outputGradient: dGate, into: dNormed2, accumulate: false, adapter: lora)
-            try backward(layer.upProj, input: s.normed2, outputGradient: dUp, into: dNormed2, accumulate: true, adapter: lora)
+            try backward(layer.gateProj, input: s.normed2, outputGradient: dGate, into: dNormed2, accumulate: false, adapter: lora, dropout: mask(index, 4))
+            try backward(layer.upProj, input: s.normed2, outputGradient: dUp, into: dNormed2, accumulate: true, adapter: lora, dropout: mask(index, 5))
             try b.rmsNormBackward(s.mid, weight: layer.postAttentionNorm, eps: eps, outputGradient: dNormed2, into: dx, accumulate: true)
             if let p = fullParameters[prefix + "post_attention_layernorm.weight"] {
                 try b.rmsNormWeightGradient(s.mid, eps: eps, outputGradient: dNormed2, into: p.gradient)
             }
             let dAttention = try matrix(qDim)
-            try backward(layer.oProj, input: s.attention, outputGradient: dx, into: dAttention, accumulate: false, adapter: lora)
+            try backward(layer.oProj, input: s.attention, outputGradient: dx, into: dAttention, accumulate: false, adapter: lora, dropout: mask(index, 3))
             let dq = try matrix(qDim), dk = try matrix(kvDim), dv = try matrix(kvDim)
             for i in sequences.indices {
                 try b.attentionBackward(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i),
@@ -149,9 +153,9 @@ extension DecoderModel {
             try b.ropeBackward(dq, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
             try b.ropeBackward(dk, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
             let dNormed1 = try matrix(c.hiddenSize)
-            try backward(layer.qProj, input: s.normed1, outputGradient: dq, into: dNormed1, accumulate: false, adapter: lora)
-            try backward(layer.kProj, input: s.normed1, outputGradient: dk, into: dNormed1, accumulate: true, adapter: lora)
-            try backward(layer.vProj, input: s.normed1, outputGradient: dv, into: dNormed1, accumulate: true, adapter: lora)
+            try backward(layer.qProj, input: s.normed1, outputGradient: dq, into: dNormed1, accumulate: false, adapter: lora, dropout: mask(index, 0))
+            try backward(layer.kProj, input: s.normed1, outputGradient: dk, into: dNormed1, accumulate: true, adapter: lora, dropout: mask(index, 1))
+            try backward(layer.vProj, input: s.normed1, outputGradient: dv, into: dNormed1, accumulate: true, adapter: lora, dropout: mask(index, 2))
             try b.rmsNormBackward(s.input, weight: layer.inputNorm, eps: eps, outputGradient: dNormed1, into: dx, accumulate: true)
             if let p = fullParameters[prefix + "input_layernorm.weight"] {
                 try b.rmsNormWeightGradient(s.input, eps: eps, outputGradient: dNormed1, into: p.gradient)
@@ -166,7 +170,7 @@ extension DecoderModel {
     /// dx (+)= dy W for a frozen base weight, plus the adapter's part; accumulates the adapter's gradients:
     /// with t = x A^T: dB += s dy^T t, dt = s dy B, dA += dt^T x, dx += dt A.
     func backward(_ linear: Linear, input x: Tensor, outputGradient dy: Tensor, into dx: Tensor, accumulate: Bool,
-                  adapter enabled: Bool) throws {
+                  adapter enabled: Bool, dropout: (seed: UInt64, stream: UInt64)? = nil) throws {
         let b = backend
         try b.linearInputGradient(dy, linear.matrix, into: dx, accumulate: accumulate)
         if let weight = linear.trainables.weight {
@@ -181,11 +185,21 @@ extension DecoderModel {
         }
         guard enabled, let adapter = linear.trainables.adapter else { return }
         let rows = x.count / linear.inFeatures
+        // The adapter saw dropout(x): the same mask is drawn again (same seed and stream).
+        let xa = try adapter.input(x, rows: rows, on: b, dropout: dropout)
         let t = try b.zeros([rows, adapter.rank], dtype: .f32), dt = try b.zeros([rows, adapter.rank], dtype: .f32)
-        try b.matmul(x, transposeA: false, adapter.a.value, transposeB: true, into: t, alpha: 1, accumulate: false)
+        try b.matmul(xa, transposeA: false, adapter.a.value, transposeB: true, into: t, alpha: 1, accumulate: false)
         try b.matmul(dy, transposeA: true, t, transposeB: false, into: adapter.b.gradient, alpha: adapter.scaling, accumulate: true)
         try b.matmul(dy, transposeA: false, adapter.b.value, transposeB: false, into: dt, alpha: adapter.scaling, accumulate: false)
-        try b.matmul(dt, transposeA: true, x, transposeB: false, into: adapter.a.gradient, alpha: 1, accumulate: true)
-        try b.matmul(dt, transposeA: false, adapter.a.value, transposeB: false, into: dx, alpha: 1, accumulate: true)
+        try b.matmul(dt, transposeA: true, xa, transposeB: false, into: adapter.a.gradient, alpha: 1, accumulate: true)
+        if let dropout, adapter.dropout > 0 {
+            // d dropout(x) / dx is the same mask and scale: apply the dropout op to dt A.
+            let through = try b.zeros([rows, linear.inFeatures], dtype: .f32)
+            try b.matmul(dt, transposeA: false, adapter.a.value, transposeB: false, into: through, alpha: 1, accumulate: false)
+            try b.dropout(through, probability: adapter.dropout, seed: dropout.seed, stream: dropout.stream, into: through)
+            try b.add(through, into: dx)
+        } else {
+            try b.matmul(dt, transposeA: false, adapter.a.value, transposeB: false, into: dx, alpha: 1, accumulate: true)
+        }
     }
 }

@@ -23,9 +23,10 @@ public struct Linear: Sendable {
     }
 
     /// y[m, out] = x[m, in] W^T + b (+ the adapter's scaling * B A x when attached and `adapter` is true).
-    public func forward(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, adapter: Bool = true) throws {
+    public func forward(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, adapter: Bool = true,
+                        dropout: (seed: UInt64, stream: UInt64)? = nil) throws {
         try backend.linear(x, matrix, bias: bias, into: y)
-        try applyAdapter(x, into: y, on: backend, enabled: adapter)
+        try applyAdapter(x, into: y, on: backend, enabled: adapter, dropout: dropout)
     }
 
     /// Bytes the weights occupy.

@@ -1,12 +1,13 @@
 import TinaCore
 import TinaFormats
 
-/// A LoRA adapter of one linear layer, applied unmerged: y = W x + b + scaling * B (A x), with A [r, in] and
-/// B [out, r] trainable f32 parameters. (Dropout on x arrives with the training loop.)
+/// A LoRA adapter of one linear layer, applied unmerged: y = W x + b + scaling * B (A dropout(x)), with A [r, in]
+/// and B [out, r] trainable f32 parameters; dropout only in training passes.
 public final class LoRAAdapter: @unchecked Sendable {
     public let a: TrainableParameter
     public let b: TrainableParameter
     public let scaling: Float
+    public var dropout: Float = 0
     public var rank: Int { a.value.shape[0] }
 
     public init(a: TrainableParameter, b: TrainableParameter, scaling: Float) throws {
@@ -19,6 +20,18 @@ public final class LoRAAdapter: @unchecked Sendable {
     }
 }
 
+/// Which dropout mask a training pass draws for one adapter call: Philox keyed by `seed`, one stream per
+/// (step, layer, module), so the backward regenerates the forward's mask instead of storing it.
+public struct LoRADropout: Sendable, Equatable {
+    public var seed: UInt64
+    public var step: UInt64
+    public init(seed: UInt64, step: UInt64) {
+        self.seed = seed
+        self.step = step
+    }
+    func stream(layer: Int, module: Int) -> UInt64 { step << 24 | UInt64(layer) << 4 | UInt64(module) }
+}
+
 /// The trainable state of a `Linear`, by reference so it attaches to a loaded model without rebuilding it: a LoRA
 /// adapter, or (full fine-tuning) parameters sharing the storage of the layer's own f32 weight and bias.
 public final class LinearTrainables: @unchecked Sendable {
@@ -29,15 +42,28 @@ public final class LinearTrainables: @unchecked Sendable {
 }
 
 extension Linear {
-    /// Adds scaling * (x A^T) B^T into y when an adapter is attached and `enabled`.
-    func applyAdapter(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, enabled: Bool) throws {
+    /// Adds scaling * (dropout(x) A^T) B^T into y when an adapter is attached and `enabled`; `dropout` names the
+    /// mask of a training pass (nil: no dropout, as in inference).
+    func applyAdapter(_ x: Tensor, into y: Tensor, on backend: any ComputeBackend, enabled: Bool,
+                      dropout: (seed: UInt64, stream: UInt64)? = nil) throws {
         guard enabled, let adapter = trainables.adapter else { return }
         let rows = x.count / inFeatures
-        let x2 = try x.reshaped([rows, inFeatures]), y2 = try y.reshaped([rows, outFeatures])
+        let x2 = try adapter.input(x, rows: rows, on: backend, dropout: dropout), y2 = try y.reshaped([rows, outFeatures])
         let down = try backend.zeros([rows, adapter.rank], dtype: .f32)
         try backend.matmul(x2, transposeA: false, adapter.a.value, transposeB: true, into: down, alpha: 1, accumulate: false)
         try backend.matmul(down, transposeA: false, adapter.b.value, transposeB: true, into: y2, alpha: adapter.scaling,
                            accumulate: true)
+    }
+}
+
+extension LoRAAdapter {
+    /// x [rows, in] as the adapter sees it: dropped out in a training pass with dropout, else x itself.
+    func input(_ x: Tensor, rows: Int, on backend: any ComputeBackend, dropout: (seed: UInt64, stream: UInt64)?) throws -> Tensor {
+        let x2 = try x.reshaped([rows, a.value.shape[1]])
+        guard let dropout, self.dropout > 0 else { return x2 }
+        let dropped = try backend.zeros(x2.shape, dtype: .f32)
+        try backend.dropout(x2, probability: self.dropout, seed: dropout.seed, stream: dropout.stream, into: dropped)
+        return dropped
     }
 }
 
@@ -66,6 +92,7 @@ extension DecoderModel {
             let adapter = try LoRAAdapter(a: try TrainableParameter(name: module + ".lora_A.weight", value: a, backend: backend),
                                           b: try TrainableParameter(name: module + ".lora_B.weight", value: b, backend: backend),
                                           scaling: Float(file.config.scaling))
+            adapter.dropout = Float(file.config.dropout)
             planned.append((linear, adapter))
         }
         detachLoRA()

@@ -95,4 +95,53 @@ import TinaTestSupport
         _ = try model.accumulateGradients(sequences: sequences, logProbWeights: seen.map { $0.map { exp($0) } })
         for (p, g) in zip(model.loraParameters, viaClosure) { #expect(try p.gradient.toArray() == g, "\(p.name)") }
     }
+
+    /// LoRA dropout: the backward regenerates the forward's masks, so gradients equal finite differences of the
+    /// same masked loss; and the masks are really applied (gradients differ from the dropout-free pass).
+    @Test func dropoutGradientsMatchFiniteDifferences() throws {
+        let json = try readJSON(Paths.fixture("training/qwen2-gqa2-lora/expected.json"))
+        let sequences = try #require(json["sequences"] as? [[Int]])
+        let weights = try #require(json["weights"] as? [[Double]]).map { $0.map(Float.init) }
+        let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), precision: .f32)
+        try model.attachLoRA(try PEFTAdapterFile.read(directory: Paths.fixture("training/qwen2-gqa2-lora/adapter")))
+        for (_, linear) in model.projections { linear.trainables.adapter?.dropout = 0.3 }
+        let mask = LoRADropout(seed: 5, step: 1)
+        func zero() { for p in model.loraParameters { p.gradient.floats.update(repeating: 0, count: p.gradient.count) } }
+        _ = try model.accumulateGradients(sequences: sequences, logProbWeights: weights)
+        let plain = try model.loraParameters.map { try $0.gradient.toArray() }
+        zero()
+        _ = try model.accumulateGradients(sequences: sequences, logProbWeights: weights, dropout: mask)
+        let analytic = try model.loraParameters.map { try $0.gradient.toArray() }
+        #expect(zip(plain, analytic).contains { $0 != $1 }, "dropout changed nothing")
+        let h: Float = 1e-2
+        for index in [0, 9, 20, 27] {  // A and B of several modules in both layers
+            let p = model.loraParameters[index]
+            let largest = analytic[index].map(abs).max() ?? 1
+            for element in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 5)) {
+                let original = p.value.floats[element]
+                p.value.floats[element] = original + h
+                let up = try model.accumulateGradients(sequences: sequences, logProbWeights: weights, dropout: mask).loss
+                p.value.floats[element] = original - h
+                let down = try model.accumulateGradients(sequences: sequences, logProbWeights: weights, dropout: mask).loss
+                p.value.floats[element] = original
+                let numeric = Float((up - down) / Double(2 * h))
+                #expect(abs(numeric - analytic[index][element]) <= 3e-2 * largest, "\(p.name)[\(element)]: \(numeric) vs \(analytic[index][element])")
+            }
+        }
+    }
+
+    @Test func dropoutMasksAreDeterministic() throws {
+        let backend = CPUBackend.shared
+        let x = try Tensor(shape: [1000, 100], values: [Float](repeating: 2, count: 100_000))
+        let a = try Tensor(zeros: [1000, 100]), b = try Tensor(zeros: [1000, 100]), c = try Tensor(zeros: [1000, 100])
+        try backend.dropout(x, probability: 0.25, seed: 9, stream: 3, into: a)
+        try backend.dropout(x, probability: 0.25, seed: 9, stream: 3, into: b)
+        try backend.dropout(x, probability: 0.25, seed: 9, stream: 4, into: c)
+        let av = try a.toArray()
+        #expect(av == (try b.toArray()))
+        #expect(av != (try c.toArray()))
+        let dropped = av.filter { $0 == 0 }.count
+        #expect(abs(Double(dropped) / 100_000 - 0.25) < 0.01)  // fixed seed: a deterministic count
+        #expect(av.allSatisfy { $0 == 0 || abs($0 - 2 / 0.75) < 1e-6 })
+    }
 }

@@ -41,6 +41,34 @@ extension CPUBackend {
         }
     }
 
+    public func dropout(_ x: Tensor, probability: Float, seed: UInt64, stream: UInt64, into out: Tensor) throws {
+        try checkF32(x, "dropout input"); try checkF32(out, "dropout output")
+        guard x.count == out.count else { throw TinaError.shapeMismatch(what: "dropout", expected: x.shape, actual: out.shape) }
+        guard probability >= 0, probability < 1 else { throw TinaError.invalidArgument("dropout probability must be in [0, 1), got \(probability)") }
+        if probability == 0 {
+            if x.rawPointer != out.rawPointer { out.floats.update(from: x.floats, count: x.count) }
+            return
+        }
+        let keep = 1 / (1 - probability)
+        let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+        let args = UnsafeSendable((x.floats, out.floats))
+        let count = x.count
+        Parallel.forChunks(of: (count + 3) / 4, minChunk: 4096) { blocks in
+            let (x, out) = args.value
+            for block in blocks {
+                let r = Philox.block(counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32),
+                                               UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)), key: key)
+                for lane in 0..<4 {
+                    let i = block * 4 + lane
+                    guard i < count else { break }
+                    let word = lane == 0 ? r.0 : lane == 1 ? r.1 : lane == 2 ? r.2 : r.3
+                    let u = Float(word >> 8) * (1.0 / 16_777_216)  // 24-bit uniform in [0, 1)
+                    out[i] = u >= probability ? x[i] * keep : 0
+                }
+            }
+        }
+    }
+
     func checkF32(_ t: Tensor, _ what: String) throws {
         guard t.device == .cpu, t.dtype == .f32 else {
             throw TinaError.invalidArgument("\(what): needs an f32 tensor on the CPU, got \(t.dtype.rawValue) on \(t.device)")
