@@ -20,7 +20,7 @@ public final class LoRAAdapter: @unchecked Sendable {
     }
 }
 
-/// Which dropout mask a training pass draws for one adapter call: Philox keyed by `seed`, one stream per
+/// Which dropout mask a training pass draws for one adapter call: a hash keyed by `seed`, one stream per
 /// (step, layer, module), so the backward regenerates the forward's mask instead of storing it.
 public struct LoRADropout: Sendable, Equatable {
     public var seed: UInt64

@@ -92,9 +92,9 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// sum_i weights[i] * log softmax(logits[i])[targets[i]].
     func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws
 
-    /// out = x * mask / (1 - probability), mask[i] = (uniform(i) >= probability) from Philox4x32-10 keyed by `seed`,
-    /// counter (i / 4, stream): the same (seed, stream) gives the same mask on every backend and thread count,
-    /// so a backward pass regenerates it instead of storing it. x may be out.
+    /// out = x * mask / (1 - probability), mask[i] = (hash(seed, stream, i) >= probability * 2^32), a counter-based
+    /// hash (SplitMix64's finalizer): the same (seed, stream) gives the same mask on every backend and thread
+    /// count, so a backward pass regenerates it instead of storing it. x may be out.
     func dropout(_ x: Tensor, probability: Float, seed: UInt64, stream: UInt64, into out: Tensor) throws
 
     // Optimizer
