@@ -44,6 +44,21 @@ struct BenchOptions: ParsableArguments {
         return try DecoderConfig.load(configPath: isDirectory.boolValue ? config + "/config.json" : config)
     }
 
+    /// The checkpoint at `path`, or random weights of the config's shape (first `layers` layers), and its name.
+    func benchModel(path: String?, precision: WeightPrecision, compute: ComputePrecision?, layers: Int?) throws
+        -> (model: DecoderModel, name: String) {
+        if let path {
+            return (try DecoderModel.load(path: path, precision: precision, compute: compute), (path as NSString).lastPathComponent)
+        }
+        let full = try decoderConfig()
+        var config = full
+        if let layers { config.layerCount = min(layers, config.layerCount) }
+        log("building random \(precision.rawValue) weights for \(config.layerCount) layers...")
+        var name = self.config == nil ? "R1-Distill-Qwen-1.5B shape" : (self.config ?? "")
+        if config.layerCount < full.layerCount { name += " (\(config.layerCount) layers)" }
+        return (try DecoderModel.random(config: config, precision: precision, compute: compute), name)
+    }
+
     func log(_ line: String) {
         if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
@@ -215,19 +230,7 @@ struct ModelCommand: ParsableCommand {
         }
         var results: [ModelBenchResult] = []
         for p in precisions {
-            let loaded: DecoderModel
-            var name: String
-            if let model {
-                loaded = try DecoderModel.load(path: model, precision: p, compute: arithmetic)
-                name = (model as NSString).lastPathComponent
-            } else {
-                var config = try options.decoderConfig()
-                if let layers { config.layerCount = min(layers, config.layerCount) }
-                options.log("building random \(p.rawValue) weights for \(config.layerCount) layers...")
-                loaded = try DecoderModel.random(config: config, precision: p, compute: arithmetic)
-                name = options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")
-                if config.layerCount < (try options.decoderConfig()).layerCount { name += " (\(config.layerCount) layers)" }
-            }
+            let (loaded, name) = try options.benchModel(path: model, precision: p, compute: arithmetic, layers: layers)
             for _ in 0..<max(1, runs) {
                 results.append(try ModelBench.run(name: name, model: loaded, precision: "\(p.rawValue) weights, \(loaded.compute.rawValue) products", prefillTokens: prefill,
                                                   decodeTokens: decode, limits: limits, progress: options.log))
@@ -268,17 +271,7 @@ struct TrainCommand: ParsableCommand {
         let limits = measureLimits(options)
         var report = BenchReport(suite: "train", limits: limits)
         guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
-        let loaded: DecoderModel
-        var name: String
-        if let model {
-            loaded = try DecoderModel.load(path: model, precision: p)
-            name = (model as NSString).lastPathComponent
-        } else {
-            var config = try options.decoderConfig()
-            if let layers { config.layerCount = min(layers, config.layerCount) }
-            loaded = try DecoderModel.random(config: config, precision: p)
-            name = (options.config == nil ? "R1-Distill-Qwen-1.5B shape" : (options.config ?? "")) + " (\(config.layerCount) layers)"
-        }
+        let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
         report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence, progress: options.log)]
         if profile {
             for op in try TrainBench.profile(model: loaded, batch: batch, sequence: sequence) {
