@@ -51,11 +51,12 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+
+from peer_common import OtherLoad, cpu_name, peak_rss_mib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS_DIR = os.path.join(HERE, "..", "..", "shared", "models")
@@ -65,48 +66,6 @@ R1_CONFIG = os.path.join(MODELS_DIR, "deepseek-r1-distill-qwen-1.5b", "config.js
 MODELS = ("smollm2", "r1-1.5b")
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 LORA = {"r": 32, "lora_alpha": 128, "lora_dropout": 0.05}
-
-
-class OtherLoad:
-    """CPU time used by other processes while this one ran (from /proc/stat minus os.times()), in cores.
-
-    Two threads on two cores are easily disturbed: one busy neighbour makes small GEMMs wait a scheduler slice
-    (~4-8 ms) at each OpenMP barrier. A reading well above 0.1 core means the numbers are not clean."""
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(v) for v in f.readline().split()[1:]]
-            busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # minus idle, iowait
-            busy /= os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            busy = float("nan")
-        t = os.times()  # children included: the driver's own work is done by its (reaped) worker processes
-        return time.perf_counter(), busy, t.user + t.system + t.children_user + t.children_system
-
-    def cores(self):
-        wall, busy, own = self._sample()
-        w0, b0, o0 = self.start
-        return max(0.0, ((busy - b0) - (own - o0)) / (wall - w0)) if wall > w0 else float("nan")
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def rss_mib():
@@ -285,7 +244,7 @@ def worker(args):
     while sum(l <= args.max_other_load for l in loads) < args.runs and len(runs) < args.runs + args.retries:
         if loads and loads[-1] > args.max_other_load:
             time.sleep(args.retry_wait)
-        load = OtherLoad()
+        load = OtherLoad(children=True)
         runs.append(step())
         loads.append(load.cores())
     counted = [i for i, l in enumerate(loads) if l <= args.max_other_load]
@@ -386,7 +345,7 @@ def main():
     header = (f"{'model':8} {'dtype':5} {'seq':>5} {'batch':>5} {'fwd s':>8} {'bwd s':>8} {'fwd+bwd s':>9} "
               f"{'tok/s':>8} {'opt ms':>7} {'tok/s+opt':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12} {'load':>5}")
     rows = []
-    total_load = OtherLoad()
+    total_load = OtherLoad(children=True)  # the driver's work is done by its (reaped) worker processes
     for model in models:
         for dtype in dtypes:
             for seq, batch in shapes:

@@ -25,11 +25,12 @@ disturbed attempt is kept; the table shows the other load of the kept attempt.
 import argparse
 import json
 import os
-import platform
 import time
 
 import torch
 import torch.nn.functional as F
+
+from peer_common import OtherLoad, cpu_name
 
 SHAPES = [  # (label, N, K)
     ("mlp up/gate", 8960, 1536),
@@ -39,44 +40,6 @@ SHAPES = [  # (label, N, K)
     ("lm_head", 151936, 1536),
 ]
 DTYPES = {"bf16": torch.bfloat16, "f32": torch.float32}
-
-
-class OtherLoad:
-    """CPU time used by other processes while this one ran (from /proc/stat minus os.times()), in cores.
-
-    Two threads on two cores are easily disturbed: one busy neighbour makes small GEMMs wait a scheduler slice
-    (~4-8 ms) at each OpenMP barrier. A reading well above 0.1 core means the numbers are not clean."""
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(v) for v in f.readline().split()[1:]]
-            busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # minus idle, iowait
-            busy /= os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            busy = float("nan")
-        t = os.times()
-        return time.perf_counter(), busy, t.user + t.system
-
-    def cores(self):
-        wall, busy, own = self._sample()
-        w0, b0, o0 = self.start
-        return max(0.0, ((busy - b0) - (own - o0)) / (wall - w0)) if wall > w0 else float("nan")
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def cpu_flags():

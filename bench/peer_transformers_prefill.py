@@ -22,58 +22,17 @@ JSON (stdout summary, --output file): versions, CPU, dtype, layers, parameter co
 import argparse
 import json
 import os
-import resource
 import time
 
 import torch
 import transformers
 from transformers import AutoConfig, AutoModelForCausalLM
 
+from peer_common import OtherLoad, cpu_name, peak_rss_mib
+
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "models",
                               "deepseek-r1-distill-qwen-1.5b", "config.json")
 DTYPES = {"bf16": torch.bfloat16, "f32": torch.float32}
-
-
-class OtherLoad:
-    """CPU time used by other processes while this one ran (from /proc/stat minus os.times()), in cores.
-
-    Two threads on two cores are easily disturbed: one busy neighbour makes small GEMMs wait a scheduler slice
-    (~4-8 ms) at each OpenMP barrier. A reading well above 0.1 core means the numbers are not clean."""
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(v) for v in f.readline().split()[1:]]
-            busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # minus idle, iowait
-            busy /= os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            busy = float("nan")
-        t = os.times()
-        return time.perf_counter(), busy, t.user + t.system
-
-    def cores(self):
-        wall, busy, own = self._sample()
-        w0, b0, o0 = self.start
-        return max(0.0, ((busy - b0) - (own - o0)) / (wall - w0)) if wall > w0 else float("nan")
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
-def peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def build(config_path, layers, dtype):
@@ -151,7 +110,8 @@ def main():
     runs_all, runs = runs, (clean or runs)
     best = min(runs)
     result = {"peer": f"transformers {transformers.__version__} Qwen2ForCausalLM prefill",
-              "torch": torch.__version__, "transformers": transformers.__version__, "cpu": cpu_name(),
+              "torch": torch.__version__, "transformers": transformers.__version__,
+              "cpu": cpu_name(platform_fallback=False),
               "threads": torch.get_num_threads(), "dtype": args.dtype, "attn_implementation":
               model.config._attn_implementation, "layers": layers, "full_layers": full_layers,
               "params": params, "tokens": args.tokens, "logits_to_keep": 1, "use_cache": True,
