@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
-        .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels"], swiftSettings: simdFlags),
+        .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "CTinaPeak"], swiftSettings: simdFlags),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "TinaMathTests", dependencies: ["TinaMath", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaTokenizersTests", dependencies: ["TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
-        .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTestSupport"],
+        .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTokenizers", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary

@@ -53,6 +53,12 @@ public enum LoRAMerge {
             throw TinaError.io(path: output, reason: "cannot create the output directory")
         }
         try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: output + "/" + SafetensorsCheckpoint.singleFileName)
+        try copyModelFiles(from: base, to: output)
+        return merged
+    }
+
+    /// Copies the config, generation config and tokenizer files that exist in `base` into `output`.
+    public static func copyModelFiles(from base: String, to output: String) throws {
         for name in copiedFiles where FileManager.default.fileExists(atPath: base + "/" + name) {
             guard let data = FileManager.default.contents(atPath: base + "/" + name) else {
                 throw TinaError.io(path: base + "/" + name, reason: "cannot read")
@@ -61,6 +67,5 @@ public enum LoRAMerge {
             try writer.write(Array(data))
             try writer.commit()
         }
-        return merged
     }
 }
