@@ -25,22 +25,46 @@ public enum PartialSelection {
             values.withUnsafeMutableBufferPointer { vp in
                 for start in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(start, k, idp, vp) }
                 var rootValue = vp[0]
-                if k < count {
-                    for i in k..<count {
-                        let v = logits[i]
-                        // Every id in the heap is < i, so a tie never beats the root.
-                        guard v > rootValue else { continue }
-                        idp[0] = Int32(i)
-                        vp[0] = v
-                        siftDown(0, k, idp, vp)
+                var i = k
+                // Blocks of 16 that hold nothing better than the root (almost all of them) cost a max over the block and one compare.
+                while i + 16 <= count {
+                    var a = logits[i], b = logits[i + 1], c = logits[i + 2], d = logits[i + 3]
+                    for j in stride(from: i + 4, to: i + 16, by: 4) {
+                        a = logits[j] > a ? logits[j] : a
+                        b = logits[j + 1] > b ? logits[j + 1] : b
+                        c = logits[j + 2] > c ? logits[j + 2] : c
+                        d = logits[j + 3] > d ? logits[j + 3] : d
+                    }
+                    let ab = a > b ? a : b, cd = c > d ? c : d
+                    if (ab > cd ? ab : cd) > rootValue {
+                        for j in i..<(i + 16) where logits[j] > rootValue {
+                            replaceRoot(j, logits[j], idp, vp, k)
+                            rootValue = vp[0]
+                        }
+                    }
+                    i += 16
+                }
+                while i < count {
+                    // Every id in the heap is < i, so a tie never beats the root.
+                    if logits[i] > rootValue {
+                        replaceRoot(i, logits[i], idp, vp, k)
                         rootValue = vp[0]
                     }
+                    i += 1
                 }
             }
         }
         var order = Array(0..<k)
         order.sort { better(ids[$0], values[$0], than: ids[$1], values[$1]) }
         return order.map { ids[$0] }
+    }
+
+    @inline(__always)
+    static func replaceRoot(_ id: Int, _ value: Float, _ ids: UnsafeMutableBufferPointer<Int32>,
+                            _ values: UnsafeMutableBufferPointer<Float>, _ n: Int) {
+        ids[0] = Int32(id)
+        values[0] = value
+        siftDown(0, n, ids, values)
     }
 
     /// Restores the min-heap (worst at the root) below `index`.

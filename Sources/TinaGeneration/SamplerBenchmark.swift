@@ -3,6 +3,7 @@ import TinaCore
 
 /// Times the sampler chain on rows of a vocabulary's size against the same chain whose selection is a full sort
 /// of every logit (what the sampler did before). Both pick the same tokens; only the selection differs.
+/// Times are medians over rows (one warm-up call per path), in nanoseconds per token.
 public enum SamplerBenchmark {
     public struct Result: Sendable, Codable {
         public var vocabSize: Int
@@ -31,18 +32,26 @@ public enum SamplerBenchmark {
         let parameters = try SamplingParameters(temperature: temperature, topK: topK, topP: topP)
         let chain = SamplerChain(parameters)
         let data = rows(vocabSize: vocabSize, count: tokens)
-        var partial: [Int] = [], full: [Int] = []
-        var rng = Philox(seed: 3)
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        for row in data { row.withUnsafeBufferPointer { if let b = $0.baseAddress { partial.append(chain.sample(b, count: vocabSize, rng: &rng)) } } }
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        rng = Philox(seed: 3)
-        for row in data { row.withUnsafeBufferPointer { if let b = $0.baseAddress { full.append(fullSortSample(b, count: vocabSize, parameters: parameters, rng: &rng)) } } }
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        let n = Double(max(tokens, 1))
+        func time(_ pick: (UnsafePointer<Float>, inout Philox) -> Int) -> (tokens: [Int], median: Double) {
+            var rng = Philox(seed: 3)
+            var picked: [Int] = [], nanoseconds: [Double] = []
+            for (r, row) in data.enumerated() {
+                row.withUnsafeBufferPointer { buffer in
+                    guard let b = buffer.baseAddress else { return }
+                    if r == 0 { var warm = Philox(seed: 0); _ = pick(b, &warm) }
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    picked.append(pick(b, &rng))
+                    nanoseconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0))
+                }
+            }
+            nanoseconds.sort()
+            return (picked, nanoseconds.isEmpty ? 0 : nanoseconds[nanoseconds.count / 2])
+        }
+        let partial = time { chain.sample($0, count: vocabSize, rng: &$1) }
+        let full = time { fullSortSample($0, count: vocabSize, parameters: parameters, rng: &$1) }
         return Result(vocabSize: vocabSize, tokens: tokens, temperature: temperature, topK: topK, topP: topP,
-                      fullSortNanosecondsPerToken: Double(t2 - t1) / n, partialSelectionNanosecondsPerToken: Double(t1 - t0) / n,
-                      sameTokens: partial == full)
+                      fullSortNanosecondsPerToken: full.median, partialSelectionNanosecondsPerToken: partial.median,
+                      sameTokens: partial.tokens == full.tokens)
     }
 
     /// The chain with a full sort of the row in place of partial selection (no penalties or bias).

@@ -36,7 +36,8 @@ public struct SamplerChain: Sendable {
         } else if p.topP < 1 {
             candidates = SamplerStages.topP(logits, count: count, p: p.topP, temperature: p.temperature)
         } else {
-            candidates = SamplerStages.all(logits, count: count, temperature: p.temperature)
+            // No truncation: temperature, min-p and the draw in passes over the row (the same token as the stages).
+            return SamplerStages.drawWholeRow(logits, count: count, temperature: p.temperature, minP: p.minP, u: rng.nextUniform())
         }
         candidates = SamplerStages.minP(candidates, p: p.minP)
         return SamplerStages.draw(candidates, u: rng.nextUniform())

@@ -112,31 +112,8 @@ public enum SamplerStages {
         return Candidates(ids: Array(c.ids.prefix(keep)), logits: Array(c.logits.prefix(keep)), bestFirst: true)
     }
 
-    /// Top-p over the whole vocabulary without sorting it: the normalizer in one pass, then partial selections of
-    /// 64, 512, 4096, ... best until their mass reaches `p` (a peaked row, the common case, stops at the first).
-    public static func topP(_ logits: UnsafePointer<Float>, count: Int, p: Float, temperature: Float) -> Candidates {
-        guard count > 0 else { return Candidates(ids: [], logits: [], bestFirst: true) }
-        var maxLogit = logits[0]
-        for i in 1..<count where logits[i] > maxLogit { maxLogit = logits[i] }
-        let top = maxLogit / temperature
-        var total = 0.0
-        for i in 0..<count { total += Double(Foundation.exp(logits[i] / temperature - top)) }
-        let target = Double(p) * total
-        var k = min(64, count)
-        while true {
-            let ids = PartialSelection.top(logits, count: count, k: k)
-            let scaled = ids.map { logits[Int($0)] / temperature }
-            let w = scaled.map { Double(Foundation.exp($0 - top)) }
-            let keep = prefixReaching(target, weights: w)
-            if keep < ids.count || k == count || w.reduce(0, +) >= target {
-                return Candidates(ids: Array(ids.prefix(keep)), logits: Array(scaled.prefix(keep)), bestFirst: true)
-            }
-            k = min(count, k * 8)
-        }
-    }
-
     /// Length of the shortest prefix of `weights` whose sum reaches `target` (all of them if none does).
-    static func prefixReaching(_ target: Double, weights: [Double]) -> Int {
+    public static func prefixReaching(_ target: Double, weights: [Double]) -> Int {
         var cumulative = 0.0
         for (i, w) in weights.enumerated() {
             cumulative += w

@@ -55,7 +55,7 @@ import TinaGeneration
     /// Partial selection and the full-sort baseline choose the same tokens on vocabulary-sized rows.
     @Test func benchmarkPathsAgree() throws {
         for (k, p) in [(50, Float(0.9)), (0, 0.95), (0, 1)] {
-            let r = try SamplerBenchmark.run(vocabSize: 151_936, tokens: 4, temperature: 0.8, topK: k, topP: p)
+            let r = try SamplerBenchmark.run(vocabSize: 151_936, tokens: 9, temperature: 0.8, topK: k, topP: p)
             #expect(r.sameTokens, "top-k \(k) top-p \(p)")
             print("sampler over \(r.vocabSize) logits, top-k \(k) top-p \(p): full sort \(Int(r.fullSortNanosecondsPerToken)) ns/token, "
                   + "partial selection \(Int(r.partialSelectionNanosecondsPerToken)) ns/token")

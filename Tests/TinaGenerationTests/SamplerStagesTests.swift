@@ -75,6 +75,24 @@ import TinaGeneration
         }
     }
 
+    /// The whole-row draw (no candidate arrays) picks what min-p then the candidate draw pick, for known uniforms.
+    @Test func wholeRowDrawEqualsCandidateDraw() {
+        var rng = Philox(seed: 8)
+        let row = (0..<3_000).map { _ in 3 * rng.nextNormal() }
+        withRow(row) { b in
+            for t: Float in [0.2, 1, 3] {
+                for minP: Float in [0, 0.05, 0.5] {
+                    let survivors = SamplerStages.minP(SamplerStages.all(b, count: row.count, temperature: t), p: minP)
+                    for _ in 0..<200 {
+                        let u = rng.nextUniform()
+                        #expect(SamplerStages.drawWholeRow(b, count: row.count, temperature: t, minP: minP, u: u)
+                                == SamplerStages.draw(survivors, u: u), "t \(t) min-p \(minP) u \(u)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func minPKeepsThoseWithinAFactorOfTheBest() {
         let c = withRow(logits(of: [0.125, 0.5, 0.125, 0.25])) { SamplerStages.all($0, count: 4, temperature: 1) }
         let kept = SamplerStages.minP(c, p: 0.3)
