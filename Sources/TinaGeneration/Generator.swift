@@ -4,7 +4,6 @@ import TinaModels
 
 /// Generates one sequence token by token (the thin single-prompt path; the batched rollout engine is its
 /// own component). Stops at `maxNewTokens` or at any of `stopTokens`, which is included in the output.
-/// Stop strings of `SamplingParameters` are not checked here (they need decoded text: the batched engine's job).
 public struct Generator {
     public let model: DecoderModel
     public var sampler: Sampler
@@ -21,12 +20,23 @@ public struct Generator {
         self.init(model: model, sampler: Sampler(parameters: parameters), stopTokens: stopTokens.union(parameters.stopTokenIDs))
     }
 
-    /// Uses the sampler's `maxNewTokens` and `seed`, drawing from the stream of (requestID, sampleIndex).
+    /// Uses the sampler's `maxNewTokens` and `seed`, drawing from the stream of (requestID, sampleIndex). With
+    /// `decode`, generation also stops once the output's text contains one of the stop strings (the token that
+    /// completes it is the last one returned).
     public func generate(prompt: [Int], requestID: UInt32 = 0, sampleIndex: UInt32 = 0,
-                         onToken: (Int) -> Void = { _ in }) throws -> [Int] {
+                         decode: (([Int]) -> String)? = nil, onToken: (Int) -> Void = { _ in }) throws -> [Int] {
         let p = sampler.chain.parameters
         var state = SequenceSampler(parameters: p, requestID: requestID, sampleIndex: sampleIndex, prompt: prompt)
-        return try run(prompt: prompt, maxNewTokens: p.maxNewTokens, onToken: onToken) { state.next($0, count: $1) }
+        let stops = decode == nil ? [] : p.stopStrings
+        // A stop string of n UTF-8 bytes spans at most n tokens that each decode to at least one byte.
+        let window = (stops.map(\.utf8.count).max() ?? 0) + 8
+        return try run(prompt: prompt, maxNewTokens: p.maxNewTokens, onToken: onToken,
+                       pick: { state.next($0, count: $1) },
+                       stopsAfter: { output in
+                           guard let decode, !stops.isEmpty else { return false }
+                           let tail = decode(Array(output.suffix(window)))
+                           return stops.contains { tail.contains($0) }
+                       })
     }
 
     /// Calls `onToken` with each new token as soon as it is chosen; returns them all. Draws from Philox(seed).
@@ -43,7 +53,7 @@ public struct Generator {
     }
 
     private func run(prompt: [Int], maxNewTokens: Int, onToken: (Int) -> Void,
-                     pick: (UnsafePointer<Float>, Int) -> Int) throws -> [Int] {
+                     pick: (UnsafePointer<Float>, Int) -> Int, stopsAfter: ([Int]) -> Bool = { _ in false }) throws -> [Int] {
         guard !prompt.isEmpty else { throw TinaError.invalidArgument("the prompt has no tokens") }
         try sampler.chain.parameters.validate(vocabSize: model.config.vocabSize)
         let cache = model.makeCache()
@@ -56,7 +66,7 @@ public struct Generator {
             let token = pick(logits.floats, model.config.vocabSize)
             output.append(token)
             onToken(token)
-            if stopTokens.contains(token) { break }
+            if stopTokens.contains(token) || stopsAfter(output) { break }
             next = [token]
         }
         return output

@@ -81,4 +81,18 @@ public struct SamplingParameters: Sendable, Equatable {
     }
 
     var usesPenalties: Bool { repetitionPenalty != 1 || presencePenalty != 0 || frequencyPenalty != 0 }
+
+    /// Reads logit bias written as comma-separated `id:bias` pairs (`"50256:-100,13:2.5"`).
+    public static func parseLogitBias(_ text: String) throws -> [Int: Float] {
+        var bias: [Int: Float] = [:]
+        for pair in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let id = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+                  let value = Float(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw TinaError.invalidArgument("logit bias must be id:bias pairs separated by commas, got '\(pair)'")
+            }
+            bias[id] = value
+        }
+        return bias
+    }
 }

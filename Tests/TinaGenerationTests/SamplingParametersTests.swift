@@ -44,4 +44,12 @@ import TinaGeneration
         #expect(throws: TinaError.self) { try p.validate(vocabSize: 9) }
         #expect(SamplingParameters.greedy.temperature == 0 && SamplingParameters.greedy.maxNewTokens == 256)
     }
+
+    @Test func logitBiasText() throws {
+        #expect(try SamplingParameters.parseLogitBias("50256:-100, 13:2.5") == [50256: -100, 13: 2.5])
+        #expect(try SamplingParameters.parseLogitBias("") == [:])
+        for bad in ["3=1", "a:1", "3:x", "3:1:2"] {
+            #expect(throws: TinaError.self, "\(bad)") { try SamplingParameters.parseLogitBias(bad) }
+        }
+    }
 }
