@@ -18,7 +18,7 @@ public struct Candidates: Sendable, Equatable {
     /// Probability ratios to the best candidate, exp(l - max), as the draw and min-p weigh them.
     public var relativeWeights: [Double] {
         guard let top = logits.max() else { return [] }
-        return logits.map { Double(Foundation.exp($0 - top)) }
+        return SamplerMath.weights(logits, top: top).map { Double($0) }
     }
 
     /// The distribution the draw samples from: the candidates' softmax, renormalized over the survivors.
