@@ -54,6 +54,7 @@ let package = Package(
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTokenizers", "TinaTestSupport"],
                     swiftSettings: simdFlags),
+        .testTarget(name: "TinaGenerationTests", dependencies: ["TinaGeneration", "TinaModels", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
         .testTarget(

@@ -12,7 +12,8 @@ struct Generate: ParsableCommand {
         --prompt is sent as a user message through the chat template (the tokenizer's own, or --template); \
         --raw feeds it as plain text instead. --token-ids gives the prompt as ids. The tokenizer comes from the \
         model path (tokenizer.json beside the weights, or the GGUF file) unless --tokenizer names another. \
-        Generation stops at the end-of-sequence token or after --max-new-tokens.
+        Generation stops at the end-of-sequence token, a --stop-token-id, a --stop string (with a tokenizer) or after \
+        --max-new-tokens.
         """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -26,6 +27,14 @@ struct Generate: ParsableCommand {
     @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
     @Option(name: .customLong("top-p"), help: "Nucleus sampling threshold (1 = off).") var topP: Float = 1
     @Option(name: .customLong("top-k"), help: "Keep only the k most likely tokens (0 = off).") var topK = 0
+    @Option(name: .customLong("min-p"), help: "Drop tokens less likely than this fraction of the best one (0 = off).") var minP: Float = 0
+    @Option(name: .customLong("repetition-penalty"), help: "transformers' repetition penalty over prompt and output tokens (1 = off).")
+    var repetitionPenalty: Float = 1
+    @Option(name: .customLong("presence-penalty"), help: "vLLM/OpenAI presence penalty over output tokens, in [-2, 2].") var presencePenalty: Float = 0
+    @Option(name: .customLong("frequency-penalty"), help: "vLLM/OpenAI frequency penalty over output tokens, in [-2, 2].") var frequencyPenalty: Float = 0
+    @Option(name: .customLong("logit-bias"), help: "Comma-separated id:bias pairs added to the logits.") var logitBias: String?
+    @Option(name: .customLong("stop-token-id"), help: "Also stop at this token id (repeatable).") var stopTokenIDs: [Int] = []
+    @Option(name: .customLong("stop"), help: "Stop once the output text contains this string (repeatable).") var stop: [String] = []
     @Option(help: "Seed of the sampling stream.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object at the end instead of streaming.") var json = false
 
@@ -63,10 +72,16 @@ struct Generate: ParsableCommand {
         warnIfLongerThanContext(promptIDs.count + maxNewTokens, model: model, what: "prompt + --max-new-tokens")
         var stops = Set(model.config.eosTokenIds)
         if let eos = tok?.eosTokenID { stops.insert(eos) }
-        let generator = Generator(model: model, sampler: try Sampler(temperature: temperature, topK: topK, topP: topP), stopTokens: stops)
+        let parameters = try SamplingParameters(
+            temperature: temperature, topK: topK, topP: topP, minP: minP, repetitionPenalty: repetitionPenalty,
+            presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty,
+            logitBias: try logitBias.map(SamplingParameters.parseLogitBias) ?? [:], seed: seed, maxNewTokens: maxNewTokens,
+            stopTokenIDs: Set(stopTokenIDs), stopStrings: stop)
+        let generator = Generator(model: model, parameters: parameters, stopTokens: stops)
         var stream = tok.map { StreamingDecoder(tokenizer: $0, skipSpecialTokens: true) }
         let start = Date()
-        let output = try generator.generate(prompt: promptIDs, maxNewTokens: maxNewTokens, seed: seed) { token in
+        let decode = tok.map { t in { (ids: [Int]) in t.decode(ids, skipSpecialTokens: true) } }
+        let output = try generator.generate(prompt: promptIDs, decode: decode) { token in
             guard !json else { return }
             if stream != nil {
                 if let piece = stream?.add(token) { print(piece, terminator: "") }
