@@ -125,7 +125,7 @@ extension DecoderModel {
         }
 
         // Backward through the layers.
-        var dx = try matrix(c.hiddenSize)
+        let dx = try matrix(c.hiddenSize)
         try b.rmsNormBackward(x, weight: weights.finalNorm, eps: eps, outputGradient: dFinal, into: dx, accumulate: false)
         if let p = fullParameters["model.norm.weight"] { try b.rmsNormWeightGradient(x, eps: eps, outputGradient: dFinal, into: p.gradient) }
         for (index, (layer, s)) in zip(weights.layers, saved).enumerated().reversed() {

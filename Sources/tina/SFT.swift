@@ -75,8 +75,8 @@ struct SFT: ParsableCommand {
             throw TinaError.io(path: out, reason: "cannot create the output directory")
         }
         let metricsPath = out + "/metrics.jsonl"
-        FileManager.default.createFile(atPath: metricsPath, contents: nil)
-        guard let metrics = FileHandle(forWritingAtPath: metricsPath) else { throw TinaError.io(path: metricsPath, reason: "cannot write") }
+        guard FileManager.default.createFile(atPath: metricsPath, contents: nil),
+              let metrics = FileHandle(forWritingAtPath: metricsPath) else { throw TinaError.io(path: metricsPath, reason: "cannot write") }
         defer { try? metrics.close() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -250,7 +250,7 @@ enum JinjaBuiltins {
         case let (.object(o), "items"): return .array(o.map { .array([.string($0.0), $0.1]) })
         case let (.object(o), "keys"): return .array(o.map { .string($0.0) })
         case let (.object(o), "values"): return .array(o.map(\.1))
-        case let (.object, "get"):
+        case (.object, "get"):
             let value = v.attribute(args.first?.printed ?? "")
             if case .undefined = value { return args.count > 1 ? args[1] : .none }
             return value
