@@ -15,6 +15,7 @@ public struct TrainBenchResult: Codable, Sendable {
     public var seconds: Double
     public var tokensPerSecond: Double
     public var peakResidentMiB: Double
+    public var estimate: TrainingMemoryEstimate
 }
 
 public enum TrainBench {
@@ -26,6 +27,8 @@ public enum TrainBench {
         let vocab = model.config.vocabSize
         let sequences = (0..<batch).map { s in (0..<sequence).map { ($0 * 7919 + s * 104_729 + 13) % vocab } }
         let weights = sequences.map { [Float](repeating: -1 / Float(batch * (sequence - 1)), count: $0.count - 1) }
+        let estimate = model.trainingMemoryEstimate(tokens: batch * sequence, longest: sequence)
+        progress(estimate.summary)
         var best = Double.infinity
         for run in 0...max(1, runs) {  // the first run warms up
             let start = Stopwatch.now()
@@ -38,7 +41,7 @@ public enum TrainBench {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let result = TrainBenchResult(model: name, precision: "\(model.compute.rawValue) products", rank: rank, batch: batch,
                                       sequence: sequence, seconds: best, tokensPerSecond: Double(batch * sequence) / best,
-                                      peakResidentMiB: Double(usage.ru_maxrss) / 1024)
+                                      peakResidentMiB: Double(usage.ru_maxrss) / 1024, estimate: estimate)
         progress(String(format: "train %@ LoRA r=%d, %d x %d tokens: forward+backward %.2f s = %.1f tok/s, peak RSS %.0f MiB",
                         name, rank, batch, sequence, best, result.tokensPerSecond, result.peakResidentMiB))
         return result

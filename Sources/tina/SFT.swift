@@ -61,6 +61,10 @@ struct SFT: ParsableCommand {
                                                       targetModules: targets, baseModel: modelOptions.model), seed: seed)
             parameters = model.loraParameters
         }
+        let longest = loaded.examples.map { $0.prompt.count + $0.completion.count }.max() ?? 0
+        let stepTokens = loaded.examples.map { $0.prompt.count + $0.completion.count }.sorted(by: >).prefix(microBatch).reduce(0, +)
+        ExitStatus.printError("sft: " + model.trainingMemoryEstimate(tokens: stepTokens, longest: longest).summary
+                              + " (largest micro-batch: \(stepTokens) tokens)")
         var config = SFTConfig()
         config.learningRate = lr
         config.epochs = epochs
