@@ -50,3 +50,13 @@ public final class AdamW: @unchecked Sendable {
     /// The moments of a parameter (nil before its first update): for checkpoints and tests.
     public func moments(of parameter: TrainableParameter) -> (m: Tensor, v: Tensor)? { moments[ObjectIdentifier(parameter)] }
 }
+
+/// Plain SGD, p -= lr * g: the optimizer whose effect tests can predict by hand.
+public struct SGD: Sendable {
+    let backend: any ComputeBackend
+    public init(backend: any ComputeBackend) { self.backend = backend }
+
+    public func update(_ parameters: [TrainableParameter], learningRate: Double) throws {
+        for p in parameters { try backend.addScaled(p.gradient, alpha: Float(-learningRate), into: p.value) }
+    }
+}

@@ -68,4 +68,11 @@ import TinaTraining
         #expect(throws: TinaError.self) { try LRSchedule(kind: .linear, baseLR: 1e-6, totalSteps: 0, warmupSteps: 0) }
         #expect(throws: TinaError.self) { try LRSchedule(kind: .cosineWithMinLR(minLRRate: 2), baseLR: 1e-6, totalSteps: 10, warmupSteps: 1) }
     }
+
+    @Test func sgdStepsAgainstTheGradient() throws {
+        let p = try TrainableParameter(name: "p", value: try Tensor(shape: [3], values: [1, -2, 0.5]), backend: Self.backend)
+        p.gradient.floats.update(from: [0.5, 1, -4], count: 3)
+        try SGD(backend: Self.backend).update([p], learningRate: 0.1)
+        #expect(try p.value.toArray() == [0.95, -2.1, 0.9])
+    }
 }

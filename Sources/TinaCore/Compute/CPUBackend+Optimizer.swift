@@ -14,6 +14,12 @@ extension CPUBackend {
         Elementwise.scale(x.floats, by: alpha, count: x.count)
     }
 
+    public func addScaled(_ x: Tensor, alpha: Float, into y: Tensor) throws {
+        try checkF32(x, "add scaled"); try checkF32(y, "add scaled")
+        guard x.count == y.count else { throw TinaError.shapeMismatch(what: "add scaled", expected: y.shape, actual: x.shape) }
+        Elementwise.addScaled(x.floats, alpha: alpha, into: y.floats, count: x.count)
+    }
+
     public func adamW(_ parameter: Tensor, gradient: Tensor, firstMoment m: Tensor, secondMoment v: Tensor, step: Int,
                       learningRate lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double) throws {
         for (t, name) in [(parameter, "parameter"), (gradient, "gradient"), (m, "first moment"), (v, "second moment")] {

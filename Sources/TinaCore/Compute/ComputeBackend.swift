@@ -102,6 +102,8 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func sumOfSquares(_ x: Tensor) throws -> Double
     /// x *= alpha.
     func scale(_ x: Tensor, by alpha: Float) throws
+    /// y += alpha * x.
+    func addScaled(_ x: Tensor, alpha: Float, into y: Tensor) throws
     /// One AdamW update of `parameter` from `gradient`, with PyTorch's semantics and order of operations:
     /// decoupled decay p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
     /// p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). `step` t counts from 1.
