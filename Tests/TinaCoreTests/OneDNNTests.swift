@@ -87,8 +87,9 @@ import TinaTestSupport
 
     private func bestBF16Kernel() throws -> String {
         let backend = CPUBackend.shared
-        let matrix = try backend.matrix(try Tensor(zeros: [256, 512]), precision: .bf16)
-        return backend.productKernel(rows: 64, matrix) ?? ""
+        // A prefill-sized product (the R1 q_proj shape), where oneDNN picks its best bf16 kernel.
+        let matrix = try backend.matrix(try Tensor(zeros: [1536, 1536]), precision: .bf16)
+        return backend.productKernel(rows: 512, matrix) ?? ""
     }
 
     /// `tina info --check` with oneDNN capped by DNNL_MAX_CPU_ISA (process-wide and read once, hence a subprocess).

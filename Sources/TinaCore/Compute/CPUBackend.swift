@@ -360,15 +360,20 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         let vocab = logits.shape[1]
         var logProbs: [Float] = [], entropies: [Float] = []
         let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
-        defer { probabilities.deallocate() }
+        let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
+        defer { probabilities.deallocate(); shifted.deallocate() }
         for (i, target) in targets.enumerated() {
             guard target >= 0, target < vocab else { throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))") }
             let z = logits.floats + i * vocab
             let lse = Softmax.logSumExp(z, count: vocab)
             logProbs.append(z[target] - lse)
             if withEntropy {
+                // H = (lse - m) - sum p (z - m): shifting by the row maximum m avoids the cancellation of
+                // lse - sum p z in f32 when logits are large (4e-4 off for SmolLM2's logits of 13-27).
+                let m = Softmax.max(z, count: vocab)
+                for j in 0..<vocab { shifted[j] = z[j] - m }
                 Softmax.apply(z, count: vocab, output: probabilities)
-                entropies.append(lse - Dot.f32(probabilities, z, count: vocab))
+                entropies.append((lse - m) - Dot.f32(probabilities, shifted, count: vocab))
             }
         }
         return (logProbs, withEntropy ? entropies : nil)
