@@ -85,7 +85,7 @@ public struct PEFTAdapterFile: Sendable {
         return PEFTAdapterFile(config: config, modules: modules)
     }
 
-    static func parseConfig(_ data: Data, source: String) throws -> PEFTAdapterConfig {
+    public static func parseConfig(_ data: Data, source: String) throws -> PEFTAdapterConfig {
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw TinaError.malformed(source: source, reason: "not a JSON object")
         }

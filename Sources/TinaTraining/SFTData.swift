@@ -47,7 +47,7 @@ public enum SFTData {
     }
 
     /// (prompt messages, completion text) of one JSONL line.
-    static func parse(_ line: String) throws -> ([(role: String, content: String)], String) {
+    public static func parse(_ line: String) throws -> ([(role: String, content: String)], String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw TinaError.invalidArgument("not a JSON object")
         }
