@@ -58,3 +58,20 @@ def cpu_name(platform_fallback=True):
 
 def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def init_random_(model, torch):
+    """normal(0, 0.02) everywhere, norms 1, and rotary buffers recomputed (to_empty left them uninitialized)."""
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "norm" in name:
+                p.fill_(1.0)
+            else:
+                p.normal_(0.0, 0.02, generator=g)
+        for module in model.modules():
+            if "inv_freq" in dict(module.named_buffers(recurse=False)):
+                fresh = type(module)(module.config)
+                for name, buf in fresh.named_buffers(recurse=False):
+                    getattr(module, name).copy_(buf)
+                module.attention_scaling = fresh.attention_scaling

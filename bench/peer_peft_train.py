@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 
-from peer_common import OtherLoad, cpu_name, peak_rss_mib
+from peer_common import OtherLoad, cpu_name, peak_rss_mib, init_random_
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS_DIR = os.path.join(HERE, "..", "..", "shared", "models")
@@ -90,23 +90,6 @@ def reset_peak_rss():
 
 
 # ---------------------------------------------------------------- worker: one configuration in this process
-
-def init_random_(model, torch):
-    """normal(0, 0.02) everywhere, norms 1, and rotary buffers recomputed (to_empty left them uninitialized)."""
-    g = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "norm" in name:
-                p.fill_(1.0)
-            else:
-                p.normal_(0.0, 0.02, generator=g)
-        for module in model.modules():
-            if "inv_freq" in dict(module.named_buffers(recurse=False)):
-                fresh = type(module)(module.config)
-                for name, buf in fresh.named_buffers(recurse=False):
-                    getattr(module, name).copy_(buf)
-                module.attention_scaling = fresh.attention_scaling
-
 
 def build_random(config, dtype, torch):
     from transformers import AutoModelForCausalLM

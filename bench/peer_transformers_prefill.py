@@ -28,7 +28,7 @@ import torch
 import transformers
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from peer_common import OtherLoad, cpu_name, peak_rss_mib
+from peer_common import OtherLoad, cpu_name, peak_rss_mib, init_random_
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "models",
                               "deepseek-r1-distill-qwen-1.5b", "config.json")
@@ -44,21 +44,7 @@ def build(config_path, layers, dtype):
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation="sdpa")
     model.to_empty(device="cpu")
-    g = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "norm" in name:
-                p.fill_(1.0)
-            else:
-                p.normal_(0.0, 0.02, generator=g)
-        # Non-persistent buffers (the rotary inv_freq) were left uninitialized by to_empty(): take them from a
-        # fresh rotary module built on the CPU.
-        for module in model.modules():
-            if "inv_freq" in dict(module.named_buffers(recurse=False)):
-                fresh = type(module)(module.config)
-                for name, buf in fresh.named_buffers(recurse=False):
-                    getattr(module, name).copy_(buf)
-                module.attention_scaling = fresh.attention_scaling
+    init_random_(model, torch)
     return model.eval(), config
 
 

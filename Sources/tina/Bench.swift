@@ -59,6 +59,13 @@ struct BenchOptions: ParsableArguments {
         return (try DecoderModel.random(config: config, precision: precision, compute: compute), name)
     }
 
+    /// One line per profiled backend operation, slowest first.
+    func logProfile(_ ops: [(name: String, seconds: Double, calls: Int)]) {
+        for op in ops {
+            log("  " + op.name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%9.1f ms %7d calls", op.seconds * 1e3, op.calls))
+        }
+    }
+
     func log(_ line: String) {
         if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
@@ -242,10 +249,7 @@ struct ModelCommand: ParsableCommand {
                                    runs, prefill[0], prefill[runs / 2], prefill[runs - 1], decode[0], decode[runs / 2], decode[runs - 1]))
             }
             if profile {
-                for op in try ModelBench.profilePrefill(model: loaded, tokens: prefill) {
-                    options.log("  " + op.name.padding(toLength: 32, withPad: " ", startingAt: 0)
-                                + String(format: "%9.1f ms %7d calls", op.seconds * 1e3, op.calls))
-                }
+                options.logProfile(try ModelBench.profilePrefill(model: loaded, tokens: prefill))
             }
         }
         report.models = results
@@ -274,10 +278,7 @@ struct TrainCommand: ParsableCommand {
         let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
         report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence, progress: options.log)]
         if profile {
-            for op in try TrainBench.profile(model: loaded, batch: batch, sequence: sequence) {
-                options.log("  " + op.name.padding(toLength: 32, withPad: " ", startingAt: 0)
-                            + String(format: "%9.1f ms %7d calls", op.seconds * 1e3, op.calls))
-            }
+            options.logProfile(try TrainBench.profile(model: loaded, batch: batch, sequence: sequence))
         }
         try report.emit(options)
     }

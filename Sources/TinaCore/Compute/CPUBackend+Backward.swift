@@ -74,11 +74,11 @@ extension CPUBackend {
         guard dx.count == positions.count * width, inverseFrequencies.count == half else {
             throw TinaError.shapeMismatch(what: "rope backward", expected: [positions.count, width], actual: dx.shape)
         }
+        // The inverse rotation: the angles of -position (cos unchanged, sin negated).
         var cos = [Float](repeating: 0, count: half), sin = [Float](repeating: 0, count: half)
         for (row, position) in positions.enumerated() {
-            RoPE.angles(position: position, inverseFrequencies: inverseFrequencies, cos: &cos, sin: &sin)
-            let negated = sin.map { -$0 }
-            RoPE.apply(dx.floats + row * width, heads: heads, headDim: headDim, cos: cos, sin: negated)
+            RoPE.angles(position: -position, inverseFrequencies: inverseFrequencies, cos: &cos, sin: &sin)
+            RoPE.apply(dx.floats + row * width, heads: heads, headDim: headDim, cos: cos, sin: sin)
         }
     }
 
