@@ -46,8 +46,9 @@ public struct GRPOSummary: Sendable, Codable, Equatable {
         let referencePasses = state.log.contains { $0["kl"] != nil } ? 1.0 : 0.0
         flops = 2 * n * sequenceTokens * (1 + referencePasses) + (fullTraining ? 6 : 4) * n * sequenceTokens
         let total = state.timing.total
-        achievedFLOPS = total > 0 ? flops / total : 0
-        utilization = cost.peakFLOPS.map { achievedFLOPS / $0 }
+        let achieved = total > 0 ? flops / total : 0
+        achievedFLOPS = achieved
+        utilization = cost.peakFLOPS.map { achieved / $0 }
         machineHours = wallSeconds / 3600
         dollars = machineHours * cost.pricePerHour
         pricePerHour = cost.pricePerHour

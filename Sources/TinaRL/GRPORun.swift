@@ -115,7 +115,7 @@ public final class GRPORun {
         let model = trainer.model
         if model.fullParameters.isEmpty {
             let adapter = try PEFTAdapterFile.read(directory: checkpoint)
-            guard let current = model.exportLoRA() else { throw TinaError.invalidArgument("resume: the model has no LoRA adapter attached") }
+            guard let current = try model.exportLoRA() else { throw TinaError.invalidArgument("resume: the model has no LoRA adapter attached") }
             guard current.config.rank == adapter.config.rank, Set(current.modules.keys) == Set(adapter.modules.keys) else {
                 throw TinaError.malformed(source: checkpoint, reason: "the checkpoint's adapter (rank \(adapter.config.rank), \(adapter.modules.count) modules) does not match the run's (rank \(current.config.rank), \(current.modules.count) modules)")
             }
