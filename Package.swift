@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // CPUID/XGETBV and the run-time loaded oneDNN bridge (header from Debian's libdnnl-dev; the library
@@ -34,7 +35,9 @@ let package = Package(
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
         .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
-        .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaTraining"],
+        // Charts (SVG) and HTML pages for runs and evaluations.
+        .target(name: "TinaReport", dependencies: [.product(name: "Plot", package: "Plot")]),
+        .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaTraining", "TinaReport"],
                 swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
@@ -42,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaRL",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaRL", "TinaReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags

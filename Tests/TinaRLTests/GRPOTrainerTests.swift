@@ -103,6 +103,14 @@ struct CountLetterReward: RewardFunction {
             try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
                 .map { try JSONDecoder().decode(GRPOStepMetrics.self, from: Data($0.utf8)) }
         }
+        // The run's curves: one SVG per chart with a drawn line, and a page that shows them.
+        let written = try RunPlots.write(runDirectory: straightDir)
+        #expect(written.first?.hasSuffix("index.html") == true)
+        let page = try String(contentsOfFile: straightDir + "/index.html", encoding: .utf8)
+        for svg in written.dropFirst() {
+            #expect(page.contains("plots/" + (svg as NSString).lastPathComponent))
+            #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<polyline"))
+        }
         let x = try rows(straightDir), y = try rows(resumedDir)
         #expect(x.map(\.step) == [1, 2, 3, 4])
         #expect(y.map(\.step) == [1, 2, 3, 4])
