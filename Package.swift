@@ -18,10 +18,12 @@ let package = Package(
         .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
         .library(name: "TinaMath", targets: ["TinaMath"]),
         .library(name: "TinaTraining", targets: ["TinaTraining"]),
+        .library(name: "TinaRL", targets: ["TinaRL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // CPUID/XGETBV and the run-time loaded oneDNN bridge (header from Debian's libdnnl-dev; the library
@@ -34,6 +36,9 @@ let package = Package(
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
         .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
+        // GRPO recipes (YAML), datasets and prompts; the trainer will join them here.
+        .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath",
+                                               .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "CTinaPeak"], swiftSettings: simdFlags),
@@ -56,6 +61,8 @@ let package = Package(
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaGenerationTests", dependencies: ["TinaGeneration", "TinaModels", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaRLTests", dependencies: ["TinaRL", "TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
+                    swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
         .testTarget(
             name: "TinaFormatsTests",
