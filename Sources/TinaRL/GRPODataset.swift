@@ -42,6 +42,10 @@ public struct GRPODataset: Sendable {
                             solutionFrom: SolutionSource = .auto, badLines: BadLinePolicy = .skip) throws -> GRPODataset {
         let file = try resolveFile(name: name, config: config, split: split)
         let rows = try readRows(path: file, badLines: badLines)
+        guard !rows.rows.isEmpty else {
+            throw TinaError.malformed(source: file, reason: "no usable example (\(rows.problems.count) bad rows)"
+                + (rows.problems.first.map { "; first: \($0)" } ?? ""))
+        }
         let mapping = try ColumnMapping.plan(columns: rows.columns, datasetName: name, solutionFrom: solutionFrom, source: file)
         var examples: [GRPOExample] = []
         var problems = rows.problems

@@ -197,6 +197,9 @@ struct RecipeReader {
         case is String.Type, is String?.Type: return "a string"
         case is [String].Type, is StringList.Type: return "a list of strings"
         case is [Double].Type: return "a list of numbers"
+        case is Node.Sequence.Type: return "a list"
+        case is Node.Mapping.Type: return "a mapping"
+        case is Node.Scalar.Type: return "a single value"
         default: return "a value of type \(type)"
         }
     }
