@@ -18,11 +18,13 @@ let package = Package(
         .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
         .library(name: "TinaMath", targets: ["TinaMath"]),
         .library(name: "TinaTraining", targets: ["TinaTraining"]),
+        .library(name: "TinaRL", targets: ["TinaRL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // CPUID/XGETBV and the run-time loaded oneDNN bridge (header from Debian's libdnnl-dev; the library
@@ -37,7 +39,9 @@ let package = Package(
         .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
         // Charts (SVG) and HTML pages for runs and evaluations.
         .target(name: "TinaReport", dependencies: [.product(name: "Plot", package: "Plot")]),
-        .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaTraining", "TinaReport"],
+        // GRPO: recipes (YAML), datasets and prompts, the trainer, run directories and plots.
+        .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration",
+                                               "TinaTraining", "TinaReport", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
@@ -60,7 +64,7 @@ let package = Package(
         .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTokenizers", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaGenerationTests", dependencies: ["TinaGeneration", "TinaModels", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
-        .testTarget(name: "TinaRLTests", dependencies: ["TinaRL", "TinaTraining", "TinaModels", "TinaMath", "TinaFormats", "TinaCore", "TinaTestSupport"],
+        .testTarget(name: "TinaRLTests", dependencies: ["TinaRL", "TinaTraining", "TinaModels", "TinaMath", "TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
