@@ -107,7 +107,7 @@ struct RecipeReader {
 
     private mutating func set(key name: String, value: Node, origin: String, replacing: Bool = false) throws {
         if let reason = RecipeKeys.refused[name] {
-            throw TinaError.malformed(source: origin, reason: "key '\(name)': \(reason)")
+            throw RecipeKeyError.unknown("key '\(name)': \(reason)")
         }
         if let reason = RecipeKeys.ignored[name] {
             notes.append("\(name): accepted and ignored (\(reason))")

@@ -161,5 +161,10 @@ import TinaRL
             again.recipePath = recipe.recipePath
             if again != recipe { recipe.notes = []; Issue.record("\(file) did not round-trip:\n\(dumped)") }
         }
+        // Strings that look like numbers stay strings; doubles print in their short form.
+        let odd = try GRPORecipe.parse(yaml: recipeText("system_prompt: '1e5'\nmodel_revision: '2.5'\nlearning_rate: 3.0e-6\n"), source: "r")
+        let dumped = try odd.resolvedYAML()
+        #expect(dumped.contains("learning_rate: 3e-06\n") && dumped.contains("lora_dropout: 0.05\n"))
+        #expect(try GRPORecipe.parse(yaml: dumped, source: "dump") == odd)
     }
 }
