@@ -65,16 +65,6 @@ public struct GRPOSettings: Sendable, Equatable {
     }
 }
 
-/// Where the seeded epoch order stands.
-public struct GRPOCursor: Sendable, Codable, Equatable {
-    public var epoch = 0
-    public var position = 0
-    public init(epoch: Int = 0, position: Int = 0) {
-        self.epoch = epoch
-        self.position = position
-    }
-}
-
 /// Seconds spent per phase.
 public struct GRPOTiming: Sendable, Codable, Equatable {
     public var rollout = 0.0
@@ -92,7 +82,8 @@ public struct GRPOTiming: Sendable, Codable, Equatable {
 /// What a checkpoint restores besides weights and optimizer moments.
 public struct GRPOState: Sendable, Codable, Equatable {
     public var step = 0
-    public var cursor = GRPOCursor()
+    /// nil before the first step.
+    public var cursor: SamplerCursor?
     public var skippedSteps = 0
     public var timing = GRPOTiming()
     public var log: [GRPOStepMetrics] = []

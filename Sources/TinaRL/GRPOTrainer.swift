@@ -115,26 +115,23 @@ public final class GRPOTrainer {
         state.timing.add(timing)
         let metrics = GRPOStepMetrics(step: stepNumber, batch: batch, loss: loss, statistics: statistics, gradientNorm: gradientNorm,
                                       learningRate: learningRate, timing: timing, seconds: Date().timeIntervalSince(started),
-                                      skipped: skipped, epoch: state.cursor.epoch)
+                                      skipped: skipped, epoch: state.cursor?.epoch ?? 0)
         state.log.append(metrics)
         return metrics
     }
 
     /// The next P prompts in the seeded epoch order (the cursor moves and is saved with checkpoints).
-    func nextPrompts() -> [GRPOPrompt] {
-        var chosen: [GRPOPrompt] = []
-        while chosen.count < settings.promptsPerStep {
-            let order = SFTTrainer.permutation(prompts.count, seed: settings.seed, epoch: state.cursor.epoch)
-            chosen.append(prompts[order[state.cursor.position]])
-            state.cursor.position += 1
-            if state.cursor.position == prompts.count { state.cursor = GRPOCursor(epoch: state.cursor.epoch + 1, position: 0) }
-        }
+    func nextPrompts() throws -> [GRPOPrompt] {
+        var sampler = try PromptSampler(resuming: state.cursor ?? SamplerCursor(datasetSize: prompts.count, seed: settings.seed),
+                                        datasetSize: prompts.count, seed: settings.seed)
+        let chosen = sampler.next(settings.promptsPerStep).map { prompts[$0] }
+        state.cursor = sampler.cursor
         return chosen
     }
 
     /// Generates, scores and prepares the samples of one batch.
     func rollout(step: Int, timing: inout GRPOTiming) throws -> RolloutBatch {
-        let chosen = nextPrompts()
+        let chosen = try nextPrompts()
         let t0 = Date()
         let parameters = try SamplingParameters(temperature: settings.temperature, topK: settings.topK, topP: settings.topP,
                                                 minP: settings.minP, repetitionPenalty: settings.repetitionPenalty,

@@ -71,7 +71,7 @@ struct CountLetterReward: RewardFunction {
         #expect(m["completions/mean_length"] == 8)   // no stop token: every completion runs to the limit
         #expect(m["completions/clipped_ratio"] == 1)
         #expect(abs(m["kl"] ?? 1) < 1e-9)            // the adapter's B starts at zero: policy == reference
-        #expect(t.state.cursor.position == 2)         // 2 prompts per step
+        #expect(t.state.cursor?.position == 2)         // 2 prompts per step
         let after = try model.exportLoRA()!.modules["model.layers.0.self_attn.q_proj"]!.b.toArray()
         #expect(before != after)
     }
