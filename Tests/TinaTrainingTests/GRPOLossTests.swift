@@ -166,7 +166,7 @@ import TinaTraining
     func gradientMatchesFiniteDifferences(lossType: GRPOLossType) throws {
         var rng = FuzzRNG(seed: 11 + UInt64(lossType.rawValue.count))
         var samples: [GRPOSample] = [], logProbs: [[Float]] = []
-        for s in 0..<5 {
+        for s in 0..<8 {
             let prompt = [Int](repeating: 1, count: 1 + s % 3), n = 2 + (s * 3) % 6
             let lp = (0..<n).map { _ in Float(-0.05 - 4 * rng.unit()) }
             let mask = (0..<n).map { j in j == 0 || rng.unit() > 0.2 }
@@ -200,7 +200,7 @@ import TinaTraining
                 checked += 1
             }
         }
-        #expect(checked > 20)
+        #expect(checked > 30)
     }
 
     /// Masked tokens do not count, an all-masked sample adds nothing but still counts in grpo's mean over
@@ -259,10 +259,13 @@ struct FixtureSetup {
 
     init(_ json: [String: Any]) throws {
         func floats(_ key: String) throws -> [[Float]] { try #require(json[key] as? [[Double]]).map { $0.map(Float.init) } }
-        groupSize = try #require(json["group_size"] as? Int)
+        let g = try #require(json["group_size"] as? Int)
         let groupPrompts = try #require(json["prompts"] as? [[Int]])
-        completions = try #require(json["completions"] as? [[Int]])
-        prompts = completions.indices.map { groupPrompts[$0 / groupSize] }
+        let completions = try #require(json["completions"] as? [[Int]])
+        try #require(g >= 1 && groupPrompts.count * g == completions.count)
+        groupSize = g
+        self.completions = completions
+        prompts = completions.indices.map { groupPrompts[$0 / g] }
         rewards = try #require(json["rewards"] as? [Double])
         eos = [try #require(json["eos_token_id"] as? Int)]
         logProbs = try floats("logprobs")
@@ -276,8 +279,9 @@ struct FixtureSetup {
     /// A case's objective and samples, built only from the fixture's raw inputs (rewards, token ids, log-probs)
     /// through the public API.
     func objectiveAndSamples(_ entry: [String: Any]) throws -> (GRPOObjective, [GRPOSample]) {
-        let lossType = try #require(GRPOLossType(rawValue: try #require(entry["loss_type"] as? String)))
-        let scaling = try #require(RewardScaling(rawValue: try #require(entry["scale_rewards"] as? String)))
+        let lossName = entry["loss_type"] as? String ?? "", scalingName = entry["scale_rewards"] as? String ?? ""
+        let lossType = try #require(GRPOLossType(rawValue: lossName), "loss type \(lossName)")
+        let scaling = try #require(RewardScaling(rawValue: scalingName), "scaling \(scalingName)")
         let beta = try #require(entry["beta"] as? Double)
         let iterations = try #require(entry["num_iterations"] as? Int)
         let maskTruncated = try #require(entry["mask_truncated_completions"] as? Bool)

@@ -232,6 +232,7 @@ def main():
     if os.path.exists(readme):
         os.remove(readme)
     sort_target_modules(os.path.join(adapter_dir, "adapter_config.json"))
+    os.chmod(os.path.join(adapter_dir, "adapter_model.safetensors"), 0o644)  # safetensors writes 0600
 
     vocab = model.base_model.model.config.vocab_size
     prompts, completions = make_sequences(vocab)
