@@ -40,8 +40,12 @@ public struct GRPOStepMetrics: Sendable, Codable, Equatable {
         func weighted(_ key: KeyPath<GRPOStatistics, Double>) -> Double {
             masked == 0 ? 0 : statistics.reduce(0) { $0 + $1[keyPath: key] * Double($1.maskedTokens) } / Double(masked)
         }
-        let kls = statistics.compactMap(\.meanKL)
-        if !kls.isEmpty { v["kl"] = statistics.reduce(0) { $0 + ($1.meanKL ?? 0) * Double($1.maskedTokens) } / Double(max(1, masked)) }
+        // TRL 0.15.2 (Tina) logs the mean over sequences of each sequence's mean KL; later TRL the token mean.
+        let sequences = statistics.reduce(0) { $0 + $1.sequences }
+        if statistics.contains(where: { $0.sequenceMeanKL != nil }) {
+            v["kl"] = statistics.reduce(0) { $0 + ($1.sequenceMeanKL ?? 0) * Double($1.sequences) } / Double(max(1, sequences))
+            v["kl/token_mean"] = statistics.reduce(0) { $0 + ($1.meanKL ?? 0) * Double($1.maskedTokens) } / Double(max(1, masked))
+        }
         v["clip_ratio/low_mean"] = weighted(\.clipLow)
         v["clip_ratio/high_mean"] = weighted(\.clipHigh)
         v["clip_ratio/region_mean"] = weighted(\.clipRegion)

@@ -22,23 +22,6 @@ extension DecoderModel {
         for (s, sample) in samples.enumerated() where sample.promptLength < 1 || sample.completionLength < 1 {
             throw TinaError.invalidArgument("GRPO sample \(s) needs a prompt and a completion (prompt \(sample.promptLength), completion \(sample.completionLength) tokens)")
         }
-        // One padding-free forward over every sequence; rows of `hidden` follow the samples' tokens in order.
-        let cache = makeCache()
-        let hidden = try forward(samples.map { SequenceChunk(sequence: cache.newSequence(), tokens: $0.tokens) }, cache: cache)
-        var rows: [Int] = [], targets: [Int] = [], offset = 0
-        for sample in samples {
-            for t in (sample.promptLength - 1)..<(sample.tokens.count - 1) {
-                rows.append(offset + t)
-                targets.append(sample.tokens[t + 1])
-            }
-            offset += sample.tokens.count
-        }
-        let all = try tokenLogProbs(hidden, rows: rows, targets: targets).logProbs
-        var result: [[Float]] = [], start = 0
-        for sample in samples {
-            result.append(Array(all[start..<(start + sample.completionLength)]))
-            start += sample.completionLength
-        }
-        return result
+        return try sequenceLogProbs(samples.map(\.tokens), from: samples.map(\.promptLength))
     }
 }
