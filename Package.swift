@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TinaMath", targets: ["TinaMath"]),
         .library(name: "TinaTraining", targets: ["TinaTraining"]),
         .library(name: "TinaRL", targets: ["TinaRL"]),
+        .library(name: "TinaDemo", targets: ["TinaDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,13 +44,15 @@ let package = Package(
         .target(name: "TinaRL", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration",
                                                "TinaTraining", "TinaReport", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
+        // The demo's arithmetic task, its imperfect teacher and the data files (`tina demo-data`).
+        .target(name: "TinaDemo", dependencies: ["TinaCore"], swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "TinaGeneration", "TinaRL", "CTinaPeak"], swiftSettings: simdFlags),
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaRL", "TinaReport",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaRL", "TinaReport", "TinaDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
@@ -65,6 +68,8 @@ let package = Package(
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaGenerationTests", dependencies: ["TinaGeneration", "TinaModels", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaRLTests", dependencies: ["TinaRL", "TinaTraining", "TinaModels", "TinaMath", "TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
+                    swiftSettings: simdFlags),
+        .testTarget(name: "TinaDemoTests", dependencies: ["TinaDemo", "TinaTokenizers", "TinaModels", "TinaFormats", "TinaMath", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
