@@ -45,7 +45,8 @@ let package = Package(
                                                "TinaTraining", "TinaReport", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
         // The demo's arithmetic task, its imperfect teacher and the data files (`tina demo-data`).
-        .target(name: "TinaDemo", dependencies: ["TinaCore"], swiftSettings: simdFlags),
+        .target(name: "TinaDemo", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaRL"],
+                swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "TinaGeneration", "TinaRL", "CTinaPeak"], swiftSettings: simdFlags),
