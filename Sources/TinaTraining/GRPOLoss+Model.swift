@@ -9,7 +9,8 @@ extension DecoderModel {
         -> GRPOLossEvaluation {
         try objective.validateSettings()
         var evaluation: GRPOLossEvaluation?
-        _ = try accumulateGradients(sequences: samples.map(\.tokens), dropout: dropout,
+        // Only completion positions enter the loss: the prompt's lm_head rows are skipped.
+        _ = try accumulateGradients(sequences: samples.map(\.tokens), dropout: dropout, lossFrom: samples.map { $0.promptLength - 1 },
                                     loss: objective.lossFunction(samples: samples) { evaluation = $0 })
         guard let evaluation else { throw TinaError.invalidArgument("the GRPO loss was not evaluated") }
         return evaluation
