@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "TinaTokenizers", targets: ["TinaTokenizers"]),
         .library(name: "TinaMath", targets: ["TinaMath"]),
         .library(name: "TinaTraining", targets: ["TinaTraining"]),
+        .library(name: "TinaEval", targets: ["TinaEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,13 +35,16 @@ let package = Package(
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
         .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
+        // Benchmarks, prompts, grading, metrics and resumable runs of `tina eval`.
+        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels"],
+                swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "CTinaPeak"], swiftSettings: simdFlags),
         .executableTarget(
             name: "tina",
             dependencies: [
-                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining",
+                "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
@@ -55,6 +59,8 @@ let package = Package(
         .testTarget(name: "TinaTrainingTests", dependencies: ["TinaTraining", "TinaModels", "TinaFormats", "TinaCore", "TinaTokenizers", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaGenerationTests", dependencies: ["TinaGeneration", "TinaModels", "TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "TinaEvalTests", dependencies: ["TinaEval", "TinaMath", "TinaTokenizers", "TinaCore", "TinaTestSupport"],
+                    swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary
         .testTarget(
