@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TinaMath", dependencies: ["TinaCore", .product(name: "BigInt", package: "BigInt")], swiftSettings: simdFlags),
         .target(name: "TinaTokenizers", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
         .target(name: "TinaModels", dependencies: ["TinaCore", "TinaFormats"], swiftSettings: simdFlags),
-        .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaModels"], swiftSettings: simdFlags),
+        .target(name: "TinaGeneration", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
         .target(name: "TinaTraining", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers"], swiftSettings: simdFlags),
         // Benchmarks, prompts, grading, metrics and resumable runs of `tina eval`.
         .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels"],

@@ -64,12 +64,12 @@ public final class KVCache: @unchecked Sendable {
         s.length = length
     }
 
-    /// A new sequence holding a copy of `id`'s cached positions.
-    public func fork(_ id: Int) throws -> Int {
+    /// A new sequence holding a copy of `id`'s cached positions, with room for `reserving` positions in all.
+    public func fork(_ id: Int, reserving: Int = 0) throws -> Int {
         let source = try sequence(id)
         let copy = newSequence()
         do {
-            try reserve(copy, positions: source.length)
+            try reserve(copy, positions: max(source.length, reserving))
         } catch {
             release(copy)
             throw error
@@ -84,11 +84,18 @@ public final class KVCache: @unchecked Sendable {
         return copy
     }
 
-    /// Makes room for `positions` positions in total (existing ones kept).
-    func reserve(_ id: Int, positions: Int) throws {
+    /// Makes room for `positions` positions in total (existing ones kept); throws past `maxBytes`.
+    public func reserve(_ id: Int, positions: Int) throws {
         let s = try sequence(id)
         guard positions > s.capacity else { return }
         let capacity = max(positions, min(2 * s.capacity, positions + 4096), 16)
+        try reserveExactly(s, id: id, capacity: capacity, positions: positions)
+    }
+
+    /// Bytes a sequence of exactly `positions` positions takes (what `fork(_:reserving:)` allocates).
+    public func bytes(positions: Int) -> Int { max(positions, 16) * bytesPerPosition }
+
+    private func reserveExactly(_ s: Sequence, id: Int, capacity: Int, positions: Int) throws {
         let extra = (capacity - s.capacity) * bytesPerPosition
         guard bytesReserved + extra <= maxBytes else {
             throw TinaError.invalidArgument("KV cache budget exceeded: sequence \(id) needs \(positions) positions, \(bytesReserved + extra) bytes of \(maxBytes) allowed")

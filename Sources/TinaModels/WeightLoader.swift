@@ -85,16 +85,24 @@ extension DecoderModel {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TinaError.io(path: path, reason: "no such file or directory")
         }
-        let source: WeightSource
-        let config: DecoderConfig
         if isDirectory.boolValue {
-            config = try DecoderConfig.load(configPath: path + "/config.json")
-            source = SafetensorsWeightSource(checkpoint: try SafetensorsCheckpoint(directory: path))
-        } else {
-            let file = try GGUFFile(path: path)
-            config = try DecoderConfig.from(gguf: file)
-            source = GGUFWeightSource(file: file, config: config)
+            let config = try DecoderConfig.load(configPath: path + "/config.json")
+            return try load(source: SafetensorsWeightSource(checkpoint: try SafetensorsCheckpoint(directory: path)),
+                            config: config, path: path, precision: precision, compute: compute, backend: backend)
         }
+        return try load(gguf: try GGUFFile(path: path), path: path, precision: precision, compute: compute, backend: backend)
+    }
+
+    /// Loads the weights of a GGUF file that is already open (its tokenizer is read from the same parse).
+    public static func load(gguf file: GGUFFile, path: String, precision: WeightPrecision? = nil, compute: ComputePrecision? = nil,
+                            backend: any ComputeBackend = CPUBackend.shared) throws -> DecoderModel {
+        let config = try DecoderConfig.from(gguf: file)
+        return try load(source: GGUFWeightSource(file: file, config: config), config: config, path: path,
+                        precision: precision, compute: compute, backend: backend)
+    }
+
+    static func load(source: WeightSource, config: DecoderConfig, path: String, precision: WeightPrecision?,
+                     compute: ComputePrecision?, backend: any ComputeBackend) throws -> DecoderModel {
         if let scaling = config.ropeScaling, scaling.kind != "linear" {
             throw TinaError.unsupported(source: path, reason: "rope scaling '\(scaling.kind)' (none and linear are supported)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TinaGeneration
 import TinaTokenizers
 
 struct ChatTemplateCommand: ParsableCommand {
@@ -35,15 +36,5 @@ struct ChatTemplateCommand: ParsableCommand {
 /// A built-in template by name, a template file, or the tokenizer's own template.
 /// Template errors name the file they come from (`tokenizerPath` for the tokenizer's own template).
 func resolveTemplate(_ choice: String?, tokenizer: Tokenizer, tokenizerPath: String) throws -> ChatTemplate {
-    if let choice {
-        if let builtIn = try ChatTemplate.named(choice) { return builtIn }
-        guard FileManager.default.fileExists(atPath: choice) else {
-            throw ValidationError("--template '\(choice)' is neither a built-in (\(ChatTemplate.builtIn.keys.sorted().joined(separator: ", "))) nor a file")
-        }
-        return try ChatTemplate(try readTextFile(choice, what: "template file"), name: choice)
-    }
-    guard let source = tokenizer.chatTemplate else {
-        throw ValidationError("the tokenizer has no chat template; pass --template")
-    }
-    return try ChatTemplate(source, name: "\(tokenizerPath) (chat template)")
+    try ChatTemplate.resolve(choice, tokenizer: tokenizer, source: tokenizerPath)
 }

@@ -14,8 +14,8 @@ enum ExitStatus: Int32 {
 
     static func exit(_ status: ExitStatus) -> Never { Foundation.exit(status.rawValue) }
 
-    static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    static func printError(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") || !newline ? text : text + "\n").utf8))
     }
 
     /// A one-line reason: TinaError's own description, Foundation errors without their NSError dump.

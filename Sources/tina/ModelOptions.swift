@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TinaCore
 import TinaFormats
+import TinaGeneration
 import TinaModels
 
 /// A warning on stderr when `tokens` exceeds the model's context (max_position_embeddings).
@@ -26,7 +27,15 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) to apply.")
     var adapter: String?
 
-    func load() throws -> DecoderModel {
+    /// The checkpoint with its tokenizer (from `tokenizer` when given) and the adapter attached.
+    func open(tokenizer: String? = nil) throws -> Checkpoint {
+        let (chosen, arithmetic) = try precisions()
+        return try Checkpoint.open(model, precision: chosen, compute: arithmetic, adapter: adapter, tokenizerPath: tokenizer)
+    }
+
+    func load() throws -> DecoderModel { try open().model }
+
+    private func precisions() throws -> (WeightPrecision?, ComputePrecision?) {
         var chosen: WeightPrecision?
         if let precision {
             guard let value = WeightPrecision(rawValue: precision) else {
@@ -41,9 +50,7 @@ struct ModelOptions: ParsableArguments {
             }
             arithmetic = value
         }
-        let loaded = try DecoderModel.load(path: model, precision: chosen, compute: arithmetic)
-        if let adapter { try loaded.attachLoRA(try PEFTAdapterFile.read(directory: adapter), source: adapter) }
-        return loaded
+        return (chosen, arithmetic)
     }
 }
 
