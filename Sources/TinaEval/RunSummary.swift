@@ -38,6 +38,27 @@ public struct BenchmarkSummary: Codable, Sendable, Equatable {
     public var gradingFailures: Int
     public var generatedTokens: Int
     public var meanCompletionTokens: Double
+
+    public init(name: String, goldMode: GoldMode, problemsSelected: Int, problems: Int, samples: Int, samplesPerProblem: Int,
+                correct: Int, passAt1: MetricValue, passAtK: [String: Double] = [:], majAtK: [String: Double] = [:],
+                finishReasons: [String: Int] = [:], goldWarnings: GoldWarningCounts = GoldWarningCounts(), gradingFailures: Int = 0,
+                generatedTokens: Int = 0, meanCompletionTokens: Double = 0) {
+        self.name = name
+        self.goldMode = goldMode
+        self.problemsSelected = problemsSelected
+        self.problems = problems
+        self.samples = samples
+        self.samplesPerProblem = samplesPerProblem
+        self.correct = correct
+        self.passAt1 = passAt1
+        self.passAtK = passAtK
+        self.majAtK = majAtK
+        self.finishReasons = finishReasons
+        self.goldWarnings = goldWarnings
+        self.gradingFailures = gradingFailures
+        self.generatedTokens = generatedTokens
+        self.meanCompletionTokens = meanCompletionTokens
+    }
 }
 
 public struct BootstrapSettings: Codable, Sendable, Equatable {
