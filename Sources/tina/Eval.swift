@@ -119,23 +119,44 @@ struct EvalGenerationOptions: ParsableArguments {
                                    cacheBytes: Int(kvCacheGB * Double(1 << 30)))
         let printer = ProgressPrinter(quiet: quiet)
         return try job.run(renderer: ChatPromptRenderer(tokenizer: tokenizer, template: chat, addSpecialTokens: lightevalBOS),
-                           source: EngineSource(engine: engine), onProgress: printer.report, onNotice: { ExitStatus.printError("tina eval: \($0)") })
+                           source: EngineSource(engine: engine, onProgress: printer.engine), onProgress: printer.report,
+                           onNotice: { ExitStatus.printError("tina eval: \($0)") })
     }
 }
 
-/// Progress lines on stderr, at most one every few seconds (and the last one).
+/// Progress lines on stderr, at most one every few seconds (and the last one). Tokens per second come from the
+/// engine's own count, which includes the tokens of samples still running (finished samples alone lag behind).
 final class ProgressPrinter {
     let quiet: Bool
     private var last = Date.distantPast
+    private var engineTokens = 0, lastEngineCount = 0
+    private var latest: EvalProgress?
     init(quiet: Bool) { self.quiet = quiet }
 
+    /// Engine counts restart with each benchmark's `run`: add up the increases.
+    func engine(_ p: RolloutProgress) {
+        engineTokens += p.generatedTokens >= lastEngineCount ? p.generatedTokens - lastEngineCount : p.generatedTokens
+        lastEngineCount = p.generatedTokens
+        if let latest { print(latest, force: false) }
+    }
+
     func report(_ p: EvalProgress) {
+        latest = p
+        print(p, force: p.completed == p.total)
+    }
+
+    private func print(_ p: EvalProgress, force: Bool) {
         guard !quiet else { return }
         let now = Date()
-        guard now.timeIntervalSince(last) >= 2 || p.completed == p.total else { return }
+        guard force || now.timeIntervalSince(last) >= 5 else { return }
         last = now
-        ExitStatus.printError("tina eval: " + p.line)
+        var live = p
+        live.sessionTokens = max(p.sessionTokens, engineTokens)
+        live.elapsed = max(p.elapsed, now.timeIntervalSince(startedAt))
+        ExitStatus.printError("tina eval: " + live.line)
     }
+
+    private let startedAt = Date()
 }
 
 /// The label of a model (and adapter) in tables.

@@ -42,3 +42,28 @@ import TinaTestSupport
         #expect(!d.paired && abs(d.stderr - a.summary.benchmarks[0].passAt1.stderr) < 1e-12)
     }
 }
+
+/// Checkpoint sweeps: checkpoint folders found by step, a table with the best step, an SVG chart.
+@Suite struct SweepTests {
+    @Test func discoverTableAndSVG() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["checkpoint-100", "checkpoint-20", "checkpoint-x", "checkpoint-50", "logs"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
+            if name != "checkpoint-50" { try "{}".write(toFile: dir + "/\(name)/adapter_config.json", atomically: true, encoding: .utf8) }
+        }
+        #expect(try CheckpointSweep.discover(dir).map(\.step) == [20, 100])
+        #expect(errorText { _ = try CheckpointSweep.discover(dir + "/logs") }.contains("checkpoint-N"))
+
+        let spec = try writeBenchmark(dir, count: 6)
+        var points: [(step: Int, summary: RunSummary)] = []
+        for (step, right) in [(20, 2), (100, 5)] {
+            let source = ScriptedSource { id, _ in "$\\boxed{\(id < right ? id + 1 : 0)}$" }
+            points.append((step, try job(spec, out: dir + "/eval-\(step)", samples: 1, label: "step \(step)").run(renderer: PlainRenderer(), source: source)))
+        }
+        let table = CheckpointSweep.table(points)
+        #expect(table.contains("| 100 (best) | 83.33 [") && table.contains("| 20 | 33.33 ["), "\(table)")
+        let svg = CheckpointSweep.svg(points)
+        #expect(svg.hasPrefix("<svg") && svg.contains("</svg>") && svg.contains("<polyline") && svg.contains("toy step 100: 83.33"))
+    }
+}
