@@ -38,3 +38,19 @@ import TinaMath
         #expect(grader.sameAnswer(grader.answers("$\\boxed{\\frac{1}{2}}$"), grader.answers("$\\boxed{0.5}$")))
     }
 }
+
+/// Gold warnings over every shipped benchmark: counted (and listed) before any generation.
+@Suite struct GoldWarningTests {
+    @Test func shippedGoldsAreReadWhole() throws {
+        let selections = try BenchmarkRegistry.names.map { name in
+            let spec = try BenchmarkRegistry.spec(named: name, dataDirectory: BenchmarkRegistry.defaultDataDirectory())
+            return BenchmarkSelection(spec: spec, problems: try ProblemLoader.load(spec))
+        }
+        let job = EvalJob(config: EvalConfig(model: "none"), selections: selections, folder: RunFolder("/nonexistent"), label: "",
+                          parameters: .greedy)
+        let warnings = job.goldWarnings()
+        // All 1,547 golds (expression and LaTeX, bare answers included) are read whole.
+        #expect(!warnings.contains { $0.hasPrefix("aime") || $0.hasPrefix("amc") }, "\(warnings.prefix(5))")
+        #expect(warnings.isEmpty, "\(warnings.count) gold warnings: \(warnings.prefix(20))")
+    }
+}
