@@ -177,6 +177,7 @@ public enum TinaRewards {
         case "repetition_penalty": return RepetitionPenalty()
         case "length_l1_exact": return LengthL1(.exact)
         case "length_l1_max": return LengthL1(.max)
+        case "final_number": return FinalNumber()
         default: return nil
         }
     }

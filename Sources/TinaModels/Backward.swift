@@ -36,7 +36,9 @@ extension DecoderModel {
     /// here. The logits are computed twice (once for the log-probs, once for their gradient) so memory never
     /// holds [tokens x vocab].
     /// `dropout` draws the adapters' dropout masks (their configured probability) for this pass; nil disables it.
-    public func accumulateGradients(sequences: [[Int]], dropout: LoRADropout? = nil,
+    /// `lossFrom[s]`, when given, is sequence s's first predicted position the loss reads (GRPO: the prompt length - 1):
+    /// earlier positions get log-prob 0, skip lm_head and log-softmax both ways, and must get gradient 0.
+    public func accumulateGradients(sequences: [[Int]], dropout: LoRADropout? = nil, lossFrom: [Int]? = nil,
                                     loss lossFunction: (_ logProbs: [[Float]]) throws -> (gradient: [[Float]], value: Double)) throws
         -> (loss: Double, logProbs: [[Float]]) {
         guard !sequences.isEmpty else { throw TinaError.invalidArgument("no sequences to train on") }
@@ -90,7 +92,12 @@ extension DecoderModel {
         try b.rmsNorm(x, weight: weights.finalNorm, eps: eps, into: finalNormed)
 
         // Log-probs, the loss, and its gradient at the final norm, a few rows of logits at a time.
-        let predicted = sequences.indices.flatMap { s in (0..<(sequences[s].count - 1)).map { (s, $0) } }
+        if let lossFrom {
+            guard lossFrom.count == sequences.count, zip(lossFrom, sequences).allSatisfy({ $0 >= 0 && $0 < $1.count }) else {
+                throw TinaError.invalidArgument("lossFrom needs one position per sequence inside it")
+            }
+        }
+        let predicted = sequences.indices.flatMap { s in ((lossFrom?[s] ?? 0)..<(sequences[s].count - 1)).map { (s, $0) } }
         var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
         var start = 0
         while start < predicted.count {
@@ -103,6 +110,11 @@ extension DecoderModel {
         let (lossWeights, loss) = try lossFunction(logProbs)
         guard lossWeights.count == sequences.count, zip(lossWeights, logProbs).allSatisfy({ $0.count == $1.count }) else {
             throw TinaError.invalidArgument("the loss returned gradients of the wrong shape (one per predicted position of each sequence)")
+        }
+        if let lossFrom {
+            for (s, first) in lossFrom.enumerated() where lossWeights[s].prefix(first).contains(where: { $0 != 0 }) {
+                throw TinaError.invalidArgument("the loss has a gradient before position \(first) of sequence \(s), which lossFrom skips")
+            }
         }
         let dFinal = try matrix(c.hiddenSize)
         start = 0

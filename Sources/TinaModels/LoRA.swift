@@ -118,6 +118,22 @@ extension DecoderModel {
         try attachLoRA(PEFTAdapterFile(config: config, modules: modules), source: "new LoRA")
     }
 
+    /// Copies an adapter file's A and B into the attached adapters of the same modules and shapes (resuming a
+    /// run keeps the adapters' identity, so optimizer state stays attached to them).
+    public func loadLoRAWeights(_ file: PEFTAdapterFile, source: String) throws {
+        let byName = Dictionary(uniqueKeysWithValues: projections.map { ($0.name, $0.linear) })
+        for (module, (a, b)) in file.modules {
+            guard let adapter = byName[module]?.trainables.adapter else {
+                throw TinaError.malformed(source: source, reason: "module '\(module)' has no attached adapter in this model")
+            }
+            guard a.shape == adapter.a.value.shape, b.shape == adapter.b.value.shape else {
+                throw TinaError.shapeMismatch(what: "\(source): \(module) LoRA A/B", expected: adapter.a.value.shape, actual: a.shape)
+            }
+            try backend.copy(try backend.upload(a), into: adapter.a.value)
+            try backend.copy(try backend.upload(b), into: adapter.b.value)
+        }
+    }
+
     public func detachLoRA() {
         for (_, linear) in projections { linear.trainables.adapter = nil }
         loraConfig = nil

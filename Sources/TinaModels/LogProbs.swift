@@ -39,3 +39,46 @@ extension DecoderModel {
         return (logProbs, withEntropy ? entropies : nil)
     }
 }
+
+extension DecoderModel {
+    /// log p(sequences[s][t] | sequences[s][..<t]) for t in starts[s]..<count, without gradients: GRPO's
+    /// reference-policy (adapters off) and old-policy log-probs. Sequences go through `forward` together, up to
+    /// `tokensPerForward` tokens at a time, each in a fresh cache that is dropped afterwards.
+    public func sequenceLogProbs(_ sequences: [[Int]], from starts: [Int], tokensPerForward: Int = 8192) throws -> [[Float]] {
+        guard sequences.count == starts.count else {
+            throw TinaError.invalidArgument("\(sequences.count) sequences but \(starts.count) start positions")
+        }
+        for (s, start) in zip(sequences, starts) where start < 1 || start > s.count {
+            throw TinaError.invalidArgument("start position \(start) is outside 1...\(s.count)")
+        }
+        var result = [[Float]](repeating: [], count: sequences.count)
+        var first = 0
+        while first < sequences.count {
+            var last = first + 1, tokens = sequences[first].count
+            while last < sequences.count && tokens + sequences[last].count <= tokensPerForward {
+                tokens += sequences[last].count
+                last += 1
+            }
+            let cache = makeCache(maxBytes: Int.max)
+            let chunks = (first..<last).map { SequenceChunk(sequence: cache.newSequence(), tokens: sequences[$0]) }
+            let hidden = try forward(chunks, cache: cache)
+            var rows: [Int] = [], targets: [Int] = [], offset = 0
+            for i in first..<last {
+                for t in starts[i]..<sequences[i].count {
+                    rows.append(offset + t - 1)
+                    targets.append(sequences[i][t])
+                }
+                offset += sequences[i].count
+            }
+            let logProbs = try tokenLogProbs(hidden, rows: rows, targets: targets).logProbs
+            var k = 0
+            for i in first..<last {
+                let n = sequences[i].count - starts[i]
+                result[i] = Array(logProbs[k..<(k + n)])
+                k += n
+            }
+            first = last
+        }
+        return result
+    }
+}

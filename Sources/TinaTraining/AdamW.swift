@@ -49,6 +49,17 @@ public final class AdamW: @unchecked Sendable {
 
     /// The moments of a parameter (nil before its first update): for checkpoints and tests.
     public func moments(of parameter: TrainableParameter) -> (m: Tensor, v: Tensor)? { moments[ObjectIdentifier(parameter)] }
+
+    /// Puts back a checkpoint's step count and moments (host tensors of each parameter's shape).
+    public func restore(step: Int, moments saved: [(parameter: TrainableParameter, m: Tensor, v: Tensor)]) throws {
+        for (p, m, v) in saved {
+            guard m.shape == p.value.shape, v.shape == p.value.shape else {
+                throw TinaError.shapeMismatch(what: "optimizer moments of \(p.name)", expected: p.value.shape, actual: m.shape)
+            }
+            moments[ObjectIdentifier(p)] = (try backend.upload(m), try backend.upload(v))
+        }
+        self.step = step
+    }
 }
 
 /// Plain SGD, p -= lr * g: the optimizer whose effect tests can predict by hand.

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
         then prints each result beside them. Shapes come from the decoder config (default: the published \
         DeepSeek-R1-Distill-Qwen-1.5B config). Results are printed as a table, and as JSON with --json/--output.
         """,
-        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, TrainCommand.self, TokenizerCommand.self, GradeCommand.self, PeakCommand.self, AllCommand.self])
+        subcommands: [GEMMCommand.self, GEMVCommand.self, KernelsCommand.self, ModelCommand.self, GenerateBenchCommand.self, GRPOBenchCommand.self, TrainCommand.self, TokenizerCommand.self, GradeCommand.self, PeakCommand.self, AllCommand.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -87,6 +87,8 @@ struct BenchReport: Encodable {
     var kernels: [KernelResult]?
     var models: [ModelBenchResult]?
     var training: [TrainBenchResult]?
+    var generation: [GenerationBenchResult]?
+    var grpo: [GRPOBenchResult]?
     var tokenizers: [TokenizerBenchResult]?
     var grading: [GradeBenchResult]?
 
@@ -253,6 +255,69 @@ struct ModelCommand: ParsableCommand {
             }
         }
         report.models = results
+        try report.emit(options)
+    }
+}
+
+struct GenerateBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Rollout-engine throughput: aggregate tokens/s at several concurrency levels.",
+        discussion: """
+        Each level runs that many sequences at once with ~--prompt-tokens prompts and completion lengths spread \
+        between --min-new and --max-new (no EOS on random weights). With --model, loads that checkpoint; otherwise \
+        random weights of the --config shape.
+        """)
+    @OptionGroup var options: BenchOptions
+    @Option(help: "A model directory or GGUF file to load instead of random weights.") var model: String?
+    @Option(help: "Weight precision: f32 or bf16.") var precision = "bf16"
+    @Option(help: "Only build this many layers of the random model.") var layers: Int?
+    @Option(help: "Comma-separated concurrency levels.") var concurrency = "1,4,8,16,32,64"
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 200
+    @Option(name: .customLong("min-new"), help: "Shortest completion.") var minNew = 64
+    @Option(name: .customLong("max-new"), help: "Longest completion.") var maxNew = 256
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "generate", limits: limits)
+        guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
+        let levels = try parseRows(concurrency)
+        let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
+        report.generation = try levels.map {
+            try GenerationBench.run(name: name, model: loaded, concurrency: $0, promptTokens: promptTokens, minNew: minNew,
+                                    maxNew: max(minNew, maxNew), progress: options.log)
+        }
+        try report.emit(options)
+    }
+}
+
+struct GRPOBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grpo",
+        abstract: "Seconds per GRPO step (rollout / reference / train) and peak memory, LoRA r=16 on all projections.",
+        discussion: "With --model, loads that checkpoint; otherwise random weights of the --config shape. Prompts are random tokens.")
+    @OptionGroup var options: BenchOptions
+    @Option(help: "A model directory or GGUF file to load instead of random weights.") var model: String?
+    @Option(help: "Weight precision: f32 or bf16.") var precision = "bf16"
+    @Option(help: "Only build this many layers of the random model.") var layers: Int?
+    @Option(help: "Prompts per step.") var prompts = 4
+    @Option(help: "Completions per prompt.") var generations = 4
+    @Option(name: .customLong("completion-tokens"), help: "Tokens per completion.") var completionTokens = 64
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 100
+    @Option(help: "Steps (the first is reported but left out of the median).") var steps = 3
+
+    func run() throws {
+        let limits = measureLimits(options)
+        var report = BenchReport(suite: "grpo", limits: limits)
+        guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
+        let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
+        let vocab = loaded.config.vocabSize
+        var promptIDs: [[Int]] = []
+        for i in 0..<prompts {
+            promptIDs.append((0..<promptTokens).map { (t: Int) -> Int in (t * 7919 + i * 104_729 + 13) % vocab })
+        }
+        report.grpo = [try GRPOBench.run(name: name, model: loaded, prompts: promptIDs, generations: generations,
+                                         completionTokens: completionTokens, steps: steps, progress: options.log)]
         try report.emit(options)
     }
 }

@@ -52,7 +52,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         let parameters = try sampling.parameters()
         let checkpoint = try modelOptions.open(tokenizer: tokenizer)
-        let builder = PromptBuilder(checkpoint: checkpoint, template: template, system: system, raw: raw)
+        let builder = ChatPromptBuilder(checkpoint: checkpoint, template: template, system: system, raw: raw)
         if let input {
             let rows = try BatchInput.read(input, builder: builder)
             try runBatch(rows, checkpoint: checkpoint, parameters: parameters)
@@ -142,7 +142,7 @@ struct Generate: ParsableCommand {
 }
 
 /// Turns prompt text into token ids the way `tina generate` was asked to (chat template or raw).
-struct PromptBuilder {
+struct ChatPromptBuilder {
     let checkpoint: Checkpoint
     let template: String?
     let system: String?

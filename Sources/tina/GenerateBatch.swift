@@ -8,7 +8,7 @@ struct BatchInput {
     let id: String?
     let tokens: [Int]
 
-    static func read(_ path: String, builder: PromptBuilder) throws -> [BatchInput] {
+    static func read(_ path: String, builder: ChatPromptBuilder) throws -> [BatchInput] {
         let text = try readTextFile(path, what: "prompt file")
         var rows: [BatchInput] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -75,3 +75,25 @@ import TinaMath
         #expect(TinaRewards.named("nope") == nil)
     }
 }
+
+@Suite struct FinalNumberRewardTests {
+    @Test func theLastNumberDecides() {
+        let reward = TinaRewards.FinalNumber()
+        let cases: [(completion: String, solution: String, expected: Double?)] = [
+            ("Rosa has 641 - 10 = 631 pencils.\n#### 631", "$631$", 1),
+            ("The answer is: 8", "$8$", 1),
+            ("12 + 30 = 32.", "$42$", 0),
+            ("It costs 1,250 dollars", "1250", 1),
+            ("x = 2.50", "2.5", 1),
+            ("the result is -7", "$-7$", 1),
+            ("so 5-3 = 2", "2", 1),
+            ("answer: 10-3", "3", 1),           // the minus after a digit is an operator, not a sign
+            ("no digits here", "$3$", 0),
+            ("42", "no number in the gold", nil),
+        ]
+        for c in cases {
+            #expect(reward.rewards([RewardInput(completion: c.completion, solution: c.solution)]) == [c.expected], "\(c.completion)")
+        }
+        #expect(TinaRewards.named("final_number") != nil)
+    }
+}

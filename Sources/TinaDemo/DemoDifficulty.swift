@@ -1,0 +1,44 @@
+import TinaCore
+
+/// How hard a generated problem is: how many operations, how large the operands, how large any intermediate
+/// value may grow. Results never go negative (a subtraction takes at most the running value).
+public struct DemoDifficulty: Sendable, Hashable {
+    public var operations: ClosedRange<Int>
+    /// Operands of + and - (and the first number).
+    public var operands: ClosedRange<Int>
+    /// Largest multiplier (multipliers start at 2).
+    public var maxFactor: Int
+    /// Largest intermediate value.
+    public var maxValue: Int
+
+    public init(operations: ClosedRange<Int>, operands: ClosedRange<Int>, maxFactor: Int, maxValue: Int) throws {
+        guard operations.lowerBound >= 1, operands.lowerBound >= 1, maxFactor >= 2, maxValue >= operands.upperBound else {
+            throw TinaError.invalidArgument("difficulty needs >= 1 operation, operands >= 1, a max factor >= 2 and a max value >= the largest operand")
+        }
+        self.operations = operations
+        self.operands = operands
+        self.maxFactor = maxFactor
+        self.maxValue = maxValue
+    }
+
+    private init(unchecked operations: ClosedRange<Int>, _ operands: ClosedRange<Int>, _ maxFactor: Int, _ maxValue: Int) {
+        self.operations = operations
+        self.operands = operands
+        self.maxFactor = maxFactor
+        self.maxValue = maxValue
+    }
+
+    /// Levels 1 (two small operations) to 5 (five operations on three-digit numbers).
+    public static let levels: [DemoDifficulty] = [
+        DemoDifficulty(unchecked: 2...2, 1...20, 5, 200),
+        DemoDifficulty(unchecked: 2...3, 1...50, 9, 500),
+        DemoDifficulty(unchecked: 3...3, 1...99, 9, 999),
+        DemoDifficulty(unchecked: 4...4, 1...99, 9, 999),
+        DemoDifficulty(unchecked: 4...5, 1...199, 12, 1999),
+    ]
+
+    public static func level(_ n: Int) throws -> DemoDifficulty {
+        guard (1...levels.count).contains(n) else { throw TinaError.invalidArgument("difficulty level must be 1...\(levels.count), got \(n)") }
+        return levels[n - 1]
+    }
+}
