@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TinaTraining", targets: ["TinaTraining"]),
         .library(name: "TinaRL", targets: ["TinaRL"]),
         .library(name: "TinaDemo", targets: ["TinaDemo"]),
+        .library(name: "TinaEval", targets: ["TinaEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,9 @@ let package = Package(
         // The demo's arithmetic task, its imperfect teacher and the data files (`tina demo-data`).
         .target(name: "TinaDemo", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaRL"],
                 swiftSettings: simdFlags),
+        // Benchmarks, prompts, grading, metrics and resumable runs of `tina eval`.
+        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels"],
+                swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "TinaBench", dependencies: ["TinaCore", "TinaFormats", "TinaModels", "TinaTokenizers", "TinaMath", "TinaGeneration", "TinaRL", "CTinaPeak"], swiftSettings: simdFlags),
@@ -54,6 +58,7 @@ let package = Package(
             name: "tina",
             dependencies: [
                 "TinaCore", "TinaFormats", "TinaTokenizers", "TinaModels", "TinaGeneration", "TinaMath", "TinaBench", "TinaTraining", "TinaRL", "TinaReport", "TinaDemo",
+                "TinaEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simdFlags
@@ -71,6 +76,8 @@ let package = Package(
         .testTarget(name: "TinaRLTests", dependencies: ["TinaRL", "TinaTraining", "TinaModels", "TinaMath", "TinaTokenizers", "TinaFormats", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaDemoTests", dependencies: ["TinaDemo", "TinaTokenizers", "TinaModels", "TinaFormats", "TinaMath", "TinaCore", "TinaTestSupport"],
+                    swiftSettings: simdFlags),
+        .testTarget(name: "TinaEvalTests", dependencies: ["TinaEval", "TinaMath", "TinaTokenizers", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary

@@ -15,7 +15,7 @@ struct Tina: ParsableCommand {
         (bad or missing arguments); `grade` exits 3 when a single pair is graded incorrect.
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Inspect.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Score.self, Generate.self, Grade.self, SFT.self, Train.self, Merge.self, PlotCommand.self, DemoCommand.self, Bench.self, InitModel.self, DemoDataCommand.self]
+        subcommands: [Info.self, Inspect.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Score.self, Generate.self, Grade.self, Eval.self, SFT.self, Train.self, Merge.self, PlotCommand.self, DemoCommand.self, Bench.self, InitModel.self, DemoDataCommand.self]
     )
 
     /// Parses and runs a subcommand with one exit-code convention for all of them (see `ExitStatus`):
