@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "TinaDemo", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaRL"],
                 swiftSettings: simdFlags),
         // Benchmarks, prompts, grading, metrics and resumable runs of `tina eval`.
-        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels"],
+        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels", "TinaReport"],
                 swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),

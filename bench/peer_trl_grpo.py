@@ -57,6 +57,9 @@ Timing (a TrainerCallback plus two wrappers, all time.perf_counter):
   median_step_s         median of steps 2..N (step 1 includes one-time warm-up: oneDNN primitive creation,
                         AdamW state allocation); with --steps 1 it is step 1.
   peak_rss_gb           resource.getrusage(RUSAGE_SELF).ru_maxrss at the end (whole process, model load included), GiB.
+  other_load_cores      CPU used by other processes during train() (bench/peer_common.OtherLoad), in cores; well
+                        above 0.1 means the timings are disturbed (on 2 threads, tiny decode GEMMs wait at every
+                        OpenMP barrier when a neighbour is busy).
 The last line printed is one JSON object (indent-free); all other output goes before it.
 """
 import argparse
@@ -136,7 +139,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, Traine
 from trl import GRPOConfig, GRPOTrainer  # noqa: E402
 
 sys.path.insert(0, HERE)
-from peer_common import cpu_name  # noqa: E402
+from peer_common import OtherLoad, cpu_name  # noqa: E402
 from peer_peft_train import build_random  # noqa: E402  (meta device -> to_empty -> init_random_)
 
 transformers.utils.logging.set_verbosity_error()
@@ -307,13 +310,17 @@ def main():
     trainer._generate_and_score_completions = rollout_timer
     cb = StepTimes(gen_timer, rollout_timer)
     trainer.add_callback(cb)
+    # disable_tqdm=True makes Trainer print every log dict to stdout; keep stdout for the final JSON only.
+    trainer.remove_callback(transformers.trainer_callback.PrinterCallback)
 
     lora_params = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     lora_dtypes = sorted({str(p.dtype).replace("torch.", "") for p in trainer.model.parameters() if p.requires_grad})
     log(f"TRL {trl.__version__}, transformers {transformers.__version__}, torch {torch.__version__}, "
         f"peft {peft.__version__}; {args.threads} threads; LoRA params {lora_params} ({', '.join(lora_dtypes)})")
     t_train = time.perf_counter()
+    other = OtherLoad()
     trainer.train()
+    other_cores = other.cores()
     train_s = time.perf_counter() - t_train
 
     steps = cb.steps
@@ -355,6 +362,7 @@ def main():
         "kl": [l.get("kl") for l in step_logs],
         "model_build_s": round(load_s, 2),
         "train_wall_s": round(train_s, 2),
+        "other_load_cores": round(other_cores, 2),
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 3),
     }
     print(json.dumps(result), flush=True)

@@ -6,9 +6,14 @@ public struct LineChart: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) {
+        /// An interval drawn as a shaded band around the line (e.g. a 95 % CI), per x.
+        public var band: [(x: Double, low: Double, high: Double)]
+        public var strokeWidth: Double
+        public init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = [], strokeWidth: Double = 1.5) {
             self.name = name
             self.points = points
+            self.band = band
+            self.strokeWidth = strokeWidth
         }
     }
 
@@ -30,7 +35,8 @@ public struct LineChart: Sendable {
     public var svg: String {
         let left = 64.0, right = 16.0, top = 36.0, bottom = 48.0
         let plotW = width - left - right, plotH = height - top - bottom
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let all = (series.flatMap(\.points) + series.flatMap { $0.band.flatMap { [($0.x, $0.low), ($0.x, $0.high)] } })
+            .filter { $0.x.isFinite && $0.y.isFinite }
         var (x0, x1) = (all.map(\.x).min() ?? 0, all.map(\.x).max() ?? 1)
         var (y0, y1) = (all.map(\.y).min() ?? 0, all.map(\.y).max() ?? 1)
         if x1 == x0 { x0 -= 1; x1 += 1 }
@@ -60,12 +66,21 @@ public struct LineChart: Sendable {
         out += "<text transform=\"translate(16 \(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
             let color = Self.colors[i % Self.colors.count]
+            let band = s.band.filter { $0.x.isFinite && $0.low.isFinite && $0.high.isFinite }
+            if band.count > 1 {
+                let outline = band.map { "\(f(px($0.x))),\(f(py($0.high)))" } + band.reversed().map { "\(f(px($0.x))),\(f(py($0.low)))" }
+                out += "<polygon points=\"\(outline.joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.12\"/>\n"
+            }
             let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }
-            if points.count == 1, let p = points.first {
-                out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(color)\"/>\n"
-            } else if !points.isEmpty {
+            if points.count > 1 {
                 let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-                out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
+                out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(s.strokeWidth)\" points=\"\(path)\"/>\n"
+            }
+            // Points with a tooltip (name, x, y) while the series is short enough to hover.
+            if points.count <= 100 {
+                for p in points {
+                    out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"2.5\" fill=\"\(color)\"><title>\(Self.escape(s.name)) \(Self.escape(xLabel)) \(Self.label(p.x)): \(String(format: "%.2f", p.y))</title></circle>\n"
+                }
             }
             let ly = top + 14 + Double(i) * 16
             out += "<line x1=\"\(left + 8)\" y1=\"\(ly - 4)\" x2=\"\(left + 24)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
