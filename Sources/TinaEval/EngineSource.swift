@@ -3,11 +3,10 @@ import TinaGeneration
 
 /// Completions from the batched rollout engine (continuous batching, each prompt prefilled once for its samples).
 ///
-/// The engine numbers a request's samples 0..<count and sample s draws from stream (request id, s), the same
-/// stream the single-sequence `Generator` uses. A resumed run usually misses whole problems (samples 0..<n);
-/// when it misses only some samples of a problem (one cut short by a kill, or a larger `--n`), the engine is
-/// asked for samples 0...max and the ones already saved are dropped, so every sample still comes from its own
-/// stream and the run equals an uninterrupted one.
+/// Sample s of a request draws from stream (request id, s), the same stream the single-sequence `Generator` uses.
+/// A resumed run asks the engine for the range of samples it misses (firstSample ..< max + 1); samples inside the
+/// range that are already saved (rare: a gap) are generated again and dropped, so every sample still comes from
+/// its own stream and the run equals an uninterrupted one.
 public struct EngineSource: CompletionSource {
     public let engine: RolloutEngine
     public var onProgress: ((RolloutProgress) -> Void)?
@@ -19,7 +18,8 @@ public struct EngineSource: CompletionSource {
     public func complete(_ requests: [EvalRequest], onCompletion: (EvalCompletion) throws -> Void) throws {
         let wanted = requests.map { Set($0.samples) }
         let rollouts = requests.map { r in
-            RolloutRequest(id: r.id, prompt: r.prompt, samples: (r.samples.max() ?? 0) + 1, parameters: r.parameters)
+            let first = r.samples.min() ?? 0
+            return RolloutRequest(id: r.id, prompt: r.prompt, samples: (r.samples.max() ?? 0) + 1 - first, firstSample: first, parameters: r.parameters)
         }
         // The engine's callback is escaping-typed; `onCompletion` only lives for this call, which `run` does not outlive.
         try withoutActuallyEscaping(onCompletion) { handler in

@@ -9,12 +9,16 @@ public struct RolloutRequest: Sendable {
     public var id: Int
     public var prompt: [Int]
     public var samples: Int
+    /// The index of the first sample: samples firstSample..<firstSample + samples are drawn (a resumed evaluation
+    /// asks only for the ones it misses, each still from its own stream).
+    public var firstSample: Int
     public var parameters: SamplingParameters
 
-    public init(id: Int, prompt: [Int], samples: Int = 1, parameters: SamplingParameters) {
+    public init(id: Int, prompt: [Int], samples: Int = 1, firstSample: Int = 0, parameters: SamplingParameters) {
         self.id = id
         self.prompt = prompt
         self.samples = samples
+        self.firstSample = firstSample
         self.parameters = parameters
     }
 }
@@ -110,7 +114,7 @@ public final class RolloutEngine {
         let vocab = model.config.vocabSize
         for r in requests {
             guard !r.prompt.isEmpty else { throw TinaError.invalidArgument("request \(r.id) has an empty prompt") }
-            guard r.samples > 0 else { throw TinaError.invalidArgument("request \(r.id) asks for \(r.samples) samples") }
+            guard r.samples > 0, r.firstSample >= 0 else { throw TinaError.invalidArgument("request \(r.id) asks for \(r.samples) samples from \(r.firstSample)") }
             try r.parameters.validate(vocabSize: vocab)
             let context = model.config.maxPositionEmbeddings
             if context > 0 && r.prompt.count >= context {
@@ -134,7 +138,7 @@ public final class RolloutEngine {
         func finish(_ slot: Slot) throws {
             cache.release(slot.sequence)
             let r = requests[slot.request]
-            let completion = RolloutCompletion(requestIndex: slot.request, requestID: r.id, sample: slot.sample, tokens: slot.tokens,
+            let completion = RolloutCompletion(requestIndex: slot.request, requestID: r.id, sample: r.firstSample + slot.sample, tokens: slot.tokens,
                                                text: decode(slot.tokens), logProbs: slot.logProbs,
                                                finishReason: slot.finish ?? .length, promptTokens: r.prompt.count)
             results[slot.request][slot.sample] = completion
@@ -186,7 +190,7 @@ public final class RolloutEngine {
                 let sequence = try cache.fork(prefix.sequence, reserving: reservation(r))
                 var slot = Slot(request: request, sample: sample, sequence: sequence, promptLength: r.prompt.count,
                                 sampler: SequenceSampler(parameters: r.parameters, requestID: UInt32(truncatingIfNeeded: r.id),
-                                                         sampleIndex: UInt32(truncatingIfNeeded: sample), prompt: r.prompt))
+                                                         sampleIndex: UInt32(truncatingIfNeeded: r.firstSample + sample), prompt: r.prompt))
                 prefix.logits.withUnsafeBufferPointer { take(&slot, logits: $0.baseAddress!) }
                 progress.generatedTokens += 1
                 prefix.samplesLeft -= 1

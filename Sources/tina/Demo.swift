@@ -23,6 +23,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Harder problems evaluated.") var harder: Int?
     @Option(help: "Samples per evaluated problem.") var samples: Int?
     @Option(name: .customLong("learning-rate"), help: "Peak learning rate.") var learningRate: Double?
+    @Option(name: .customLong("prompts-per-step"), help: "Prompts per GRPO step.") var promptsPerStep: Int?
+    @Option(help: "Completions per prompt (G).") var generations: Int?
+    @Option(help: "KL coefficient.") var beta: Double?
+    @Option(help: "Sampling temperature of the rollouts.") var temperature: Float?
+    @Option(name: .customLong("lora-rank"), help: "LoRA rank (alpha = 4 x rank).") var loraRank: Int?
     @Option(name: .customLong("price-per-hour"), help: "Machine price in dollars per hour for the cost line.") var pricePerHour = 0.10
 
     func run() throws {
@@ -34,6 +39,11 @@ struct DemoCommand: ParsableCommand {
         if let harder { options.harderProblems = harder }
         if let samples { options.evalSamples = samples }
         if let learningRate { options.learningRate = learningRate }
+        if let promptsPerStep { options.promptsPerStep = promptsPerStep }
+        if let generations { options.generations = generations }
+        if let beta { options.beta = beta }
+        if let temperature { options.temperature = temperature }
+        if let loraRank { options.loraRank = loraRank; options.loraAlpha = Double(4 * loraRank) }
         options.pricePerHour = pricePerHour
         options.machine = "\(CPUInfo.current.brand.trimmingCharacters(in: .whitespaces)), \(Parallel.threadCount) threads"
         guard options.steps > 0, options.heldOutProblems > 0, options.harderProblems > 0, options.evalSamples > 0 else {

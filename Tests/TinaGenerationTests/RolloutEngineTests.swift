@@ -58,6 +58,11 @@ import TinaTestSupport
         for s in 0..<3 { #expect(alone[[102, s]] == one[[102, s]]) }
         let reversed = try run(5, all.reversed())
         #expect(reversed == one)
+        // Asking for samples 1...2 alone draws the same two as the full run.
+        let engine = RolloutEngine(model: model, stopTokens: [], decode: Self.decode, maxSlots: 4)
+        let tail = try engine.run([RolloutRequest(id: 101, prompt: Self.prompts[1], samples: 2, firstSample: 1, parameters: parameters)])
+        #expect(tail.map(\.sample) == [1, 2])
+        for c in tail { #expect(c.tokens == one[[101, c.sample]]) }
         // The samples of one prompt differ from each other (distinct streams).
         #expect(Set((0..<3).compactMap { one[[100, $0]] }).count > 1)
     }
