@@ -1,14 +1,16 @@
-/// The demo's problem sets. Train and held-out share one distribution (difficulty levels 1-2) and never share an
-/// expression: which of the two an expression belongs to is a hash of its text, whatever the seed. Harder has
-/// more steps and bigger numbers (level 3), to see whether what RL teaches generalizes.
+/// The demo's problem sets. Train mixes difficulty levels 1-3 (mostly 1-2); held-out is levels 1-2, harder is
+/// level 3 (one step more than most of train). Neither evaluation split ever shares an expression with train:
+/// an expression's text hashes into the held-out bucket or not, whatever the seed, and train skips the bucket.
 public enum DemoSplit: String, CaseIterable, Sendable {
     case train, heldOut = "held-out", harder
 
-    /// The difficulty levels drawn from, uniformly.
-    public var levels: [Int] {
+    /// (difficulty level, probability) drawn from.
+    public var levels: [(level: Int, weight: Double)] {
         switch self {
-        case .train, .heldOut: return [1, 2]
-        case .harder: return [3]
+        // Level 3 is rare in train: the base sees four-step problems, but too seldom to be good at them.
+        case .train: return [(1, 0.4), (2, 0.45), (3, 0.15)]
+        case .heldOut: return [(1, 0.47), (2, 0.53)]
+        case .harder: return [(3, 1)]
         }
     }
 
