@@ -23,6 +23,9 @@ public struct ArithmeticTaskGenerator: Sendable {
         var rng = Philox(seed: seed, stream: split.stream)
         let difficulties = try split.levels.map { (difficulty: try DemoDifficulty.level($0.level), weight: $0.weight) }
         let totalWeight = difficulties.map(\.weight).reduce(0, +)
+        guard totalWeight > 0, difficulties.allSatisfy({ $0.weight >= 0 }) else {
+            throw TinaError.invalidArgument("split \(split.rawValue) has no positive level weight")
+        }
         var out: [ArithmeticProblem] = []
         var seen = Set<String>()
         var attempts = 0
@@ -34,7 +37,7 @@ public struct ArithmeticTaskGenerator: Sendable {
             guard attempts <= maxAttempts else {
                 throw TinaError.invalidArgument("could not draw \(count) \(unique ? "unique " : "")\(split.rawValue) problems (got \(out.count))")
             }
-            var u = Double(rng.nextUniform()) * totalWeight
+            var u = Int(rng.next32() % UInt32(totalWeight))
             var difficulty = difficulties[difficulties.count - 1].difficulty
             for d in difficulties {
                 if u < d.weight { difficulty = d.difficulty; break }

@@ -36,7 +36,7 @@ import TinaDemo
     }
 
     @Test func difficultiesAreRespected() throws {
-        for (split, steps) in [(DemoSplit.train, 2...4), (.heldOut, 2...3), (.harder, 4...4)] {
+        for (split, steps) in [(DemoSplit.train, 2...3), (.heldOut, 2...3), (.harder, 3...3)] {
             let levels = try split.levels.map { try DemoDifficulty.level($0.level) }
             let maxValue = levels.map(\.maxValue).max() ?? 0
             for p in try generator.problems(split: split, count: 500) {
@@ -61,10 +61,9 @@ import TinaDemo
 
     @Test func trainMixesTheLevels() throws {
         let counts = Dictionary(grouping: try generator.problems(split: .train, count: 10000), by: \.steps.count).mapValues(\.count)
-        // Level 1 is 2 steps, level 2 is 3 steps, level 3 is 4 steps.
-        #expect(abs(Double(counts[2, default: 0]) / 10000 - 0.4) < 0.03)
-        #expect(abs(Double(counts[3, default: 0]) / 10000 - 0.45) < 0.03)
-        #expect(abs(Double(counts[4, default: 0]) / 10000 - 0.15) < 0.03)
+        // Level 1 is 2 steps, level 2 is 3 steps (some train draws fall in the held-out bucket and are redrawn).
+        #expect(abs(Double(counts[2, default: 0]) / 10000 - 0.5) < 0.03)
+        #expect(abs(Double(counts[3, default: 0]) / 10000 - 0.5) < 0.03)
     }
 
     @Test func deterministicGivenASeed() throws {
