@@ -21,7 +21,11 @@ public struct ArithmeticTaskGenerator: Sendable {
     public func problems(split: DemoSplit, count: Int, unique: Bool = false) throws -> [ArithmeticProblem] {
         guard count >= 0 else { throw TinaError.invalidArgument("problem count must be >= 0, got \(count)") }
         var rng = Philox(seed: seed, stream: split.stream)
-        let difficulties = try split.levels.map { try DemoDifficulty.level($0) }
+        let difficulties = try split.levels.map { (difficulty: try DemoDifficulty.level($0.level), weight: $0.weight) }
+        let totalWeight = difficulties.map(\.weight).reduce(0, +)
+        guard totalWeight > 0, difficulties.allSatisfy({ $0.weight >= 0 }) else {
+            throw TinaError.invalidArgument("split \(split.rawValue) has no positive level weight")
+        }
         var out: [ArithmeticProblem] = []
         var seen = Set<String>()
         var attempts = 0
@@ -33,10 +37,15 @@ public struct ArithmeticTaskGenerator: Sendable {
             guard attempts <= maxAttempts else {
                 throw TinaError.invalidArgument("could not draw \(count) \(unique ? "unique " : "")\(split.rawValue) problems (got \(out.count))")
             }
-            let difficulty = difficulties[Int(rng.next32() % UInt32(difficulties.count))]
+            var u = Int(rng.next32() % UInt32(totalWeight))
+            var difficulty = difficulties[difficulties.count - 1].difficulty
+            for d in difficulties {
+                if u < d.weight { difficulty = d.difficulty; break }
+                u -= d.weight
+            }
             let problem = try Self.problem(difficulty: difficulty, rng: &rng)
-            let heldOut = Self.isHeldOut(problem.expression)
-            if split == .train && heldOut || split == .heldOut && !heldOut { continue }
+            // Evaluation splits only take expressions of the held-out bucket, train only the others.
+            if Self.isHeldOut(problem.expression) == (split == .train) { continue }
             if unique && !seen.insert(problem.expression).inserted { continue }
             out.append(problem)
         }

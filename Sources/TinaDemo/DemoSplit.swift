@@ -1,14 +1,15 @@
-/// The demo's problem sets. Train and held-out share one distribution (difficulty levels 1-2) and never share an
-/// expression: which of the two an expression belongs to is a hash of its text, whatever the seed. Harder has
-/// more steps and bigger numbers (level 3), to see whether what RL teaches generalizes.
+/// The demo's problem sets. Train and held-out are difficulty levels 1-2, half and half; harder is level 3
+/// (multipliers up to 9, values up to 300: bigger numbers than training ever saw). Neither evaluation split ever
+/// shares an expression with train: an expression's text hashes into the held-out bucket or not, whatever the
+/// seed, and train skips the bucket.
 public enum DemoSplit: String, CaseIterable, Sendable {
     case train, heldOut = "held-out", harder
 
-    /// The difficulty levels drawn from, uniformly.
-    public var levels: [Int] {
+    /// (difficulty level, relative weight) drawn from.
+    public var levels: [(level: Int, weight: Int)] {
         switch self {
-        case .train, .heldOut: return [1, 2]
-        case .harder: return [3]
+        case .train, .heldOut: return [(1, 1), (2, 1)]
+        case .harder: return [(3, 1)]
         }
     }
 

@@ -12,7 +12,7 @@ struct DemoDataCommand: ParsableCommand {
         Default: SFT lines {"prompt", "completion"} from the imperfect teacher (--teacher-noise of the traces slip, \
         skip a step or break the format). --problems: {"prompt", "solution", "answer", "expression"} lines \
         ("solution" is the gold \\boxed{} answer). Splits: train, held-out (never an expression of train), harder \
-        (more steps, bigger numbers). The same seed gives the same file.
+        (bigger multipliers and values than train). The same seed gives the same file.
         """)
 
     @Option(help: "train, held-out or harder.") var split = "train"

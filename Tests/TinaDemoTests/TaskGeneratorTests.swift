@@ -37,7 +37,7 @@ import TinaDemo
 
     @Test func difficultiesAreRespected() throws {
         for (split, steps) in [(DemoSplit.train, 2...3), (.heldOut, 2...3), (.harder, 3...3)] {
-            let levels = try split.levels.map { try DemoDifficulty.level($0) }
+            let levels = try split.levels.map { try DemoDifficulty.level($0.level) }
             let maxValue = levels.map(\.maxValue).max() ?? 0
             for p in try generator.problems(split: split, count: 500) {
                 #expect(steps.contains(p.steps.count))
@@ -55,8 +55,15 @@ import TinaDemo
         #expect(Set(heldOut).count == 500 && Set(harder).count == 500)
         #expect(train.isDisjoint(with: heldOut))
         #expect(train.isDisjoint(with: harder))
-        #expect(heldOut.allSatisfy(ArithmeticTaskGenerator.isHeldOut))
+        #expect(heldOut.allSatisfy(ArithmeticTaskGenerator.isHeldOut) && harder.allSatisfy(ArithmeticTaskGenerator.isHeldOut))
         #expect(!train.contains(where: ArithmeticTaskGenerator.isHeldOut))
+    }
+
+    @Test func trainMixesTheLevels() throws {
+        let counts = Dictionary(grouping: try generator.problems(split: .train, count: 10000), by: \.steps.count).mapValues(\.count)
+        // Level 1 is 2 steps, level 2 is 3 steps (some train draws fall in the held-out bucket and are redrawn).
+        #expect(abs(Double(counts[2, default: 0]) / 10000 - 0.5) < 0.03)
+        #expect(abs(Double(counts[3, default: 0]) / 10000 - 0.5) < 0.03)
     }
 
     @Test func deterministicGivenASeed() throws {
