@@ -39,9 +39,11 @@ fuzz: deps
 	TINA_FUZZ_SCALE=$(FUZZ_SCALE) TINA_FUZZ_SEED=$(FUZZ_SEED) $(SWIFT) test -c release \
 		--filter 'JinjaFuzzTests|InputFuzzTests|TrainingInputFuzzTests|LatexFuzzTests|GradeBatchFuzzTests|MathFuzzTests' 2>&1 | grep -E '^fuzz|math fuzz|✘|passed after|failed after'
 
-# The main job for now: describe the shipped tiny Qwen2 checkpoint.
+# The main job: evaluate the embedded tiny reasoning model, improve it with LoRA-GRPO, evaluate again (minutes on
+# 2 cores). DEMO_ARGS passes flags (e.g. DEMO_ARGS="--seed 2 --steps 100").
+DEMO_ARGS ?=
 demo: build
-	$$($(SWIFT) build -c release --show-bin-path)/tina inspect Tests/Fixtures/tiny-qwen2
+	$$($(SWIFT) build -c release --show-bin-path)/tina demo $(DEMO_ARGS)
 
 # All kernel benchmarks at the DeepSeek-R1-Distill-Qwen-1.5B shapes; JSON lands in bench/results/.
 bench: build

@@ -13,13 +13,15 @@ public struct EvalConfig: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var maxNewTokens: Int
     public var lightevalBos: Bool
+    /// "math" (lighteval's query around the problem) or "raw" (the problem alone); nil in runs made before it existed.
+    public var query: String?
     /// Samples per problem (`--n`).
     public var samples: Int
     public var benchmarks: [String]
 
     public init(model: String, adapter: String? = nil, template: String? = nil, temperature: Float = 0.6, topP: Float = 0.95,
-                topK: Int = 0, seed: UInt64 = 1234, maxNewTokens: Int = 32768, lightevalBos: Bool = false, samples: Int = 1,
-                benchmarks: [String] = []) {
+                topK: Int = 0, seed: UInt64 = 1234, maxNewTokens: Int = 32768, lightevalBos: Bool = false, query: String = "math",
+                samples: Int = 1, benchmarks: [String] = []) {
         self.model = model
         self.adapter = adapter
         self.template = template
@@ -29,6 +31,7 @@ public struct EvalConfig: Codable, Sendable, Equatable {
         self.seed = seed
         self.maxNewTokens = maxNewTokens
         self.lightevalBos = lightevalBos
+        self.query = query
         self.samples = samples
         self.benchmarks = benchmarks
     }
@@ -46,6 +49,7 @@ public struct EvalConfig: Codable, Sendable, Equatable {
         check("seed", seed, other.seed)
         check("max_new_tokens", maxNewTokens, other.maxNewTokens)
         check("lighteval_bos", lightevalBos, other.lightevalBos)
+        check("query", query ?? "math", other.query ?? "math")
         return out
     }
 

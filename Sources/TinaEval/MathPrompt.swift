@@ -35,13 +35,15 @@ public struct ChatPromptRenderer: PromptRendering {
     /// lighteval encodes the rendered text with `add_special_tokens=True`, so a template that already writes BOS
     /// gets a second one (tina-digest.md 5.1). Off by default: the template's text is the prompt.
     public var addSpecialTokens: Bool
+    /// false sends the problem as it is (how GRPO training prompts are built), true wraps it in lighteval's query.
+    public var mathQuery: Bool
 
-    public init(tokenizer: Tokenizer, template: ChatTemplate, addSpecialTokens: Bool = false) {
-        (self.tokenizer, self.template, self.addSpecialTokens) = (tokenizer, template, addSpecialTokens)
+    public init(tokenizer: Tokenizer, template: ChatTemplate, addSpecialTokens: Bool = false, mathQuery: Bool = true) {
+        (self.tokenizer, self.template, self.addSpecialTokens, self.mathQuery) = (tokenizer, template, addSpecialTokens, mathQuery)
     }
 
     public func render(problem: String) throws -> RenderedPrompt {
-        let text = try template.render(messages: [(role: "user", content: MathPrompt.query(problem))], addGenerationPrompt: true,
+        let text = try template.render(messages: [(role: "user", content: mathQuery ? MathPrompt.query(problem) : problem)], addGenerationPrompt: true,
                                        bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
         return RenderedPrompt(text: text, ids: tokenizer.encode(text, addSpecialTokens: addSpecialTokens))
     }

@@ -80,6 +80,8 @@ struct EvalGenerationOptions: ParsableArguments {
     @Option(help: "Seed of the sampling streams (vLLM's default in lighteval: 1234).") var seed: UInt64 = 1234
     @Flag(name: .customLong("lighteval-bos"), help: "Encode the rendered prompt with special tokens, as lighteval does (a second BOS with DeepSeek's template).")
     var lightevalBOS = false
+    @Option(help: "The user message: math (lighteval's math query around the problem, the paper's) or raw (the problem alone, as GRPO trains).")
+    var query = "math"
     @Option(name: .customLong("max-slots"), help: "Sequences generated together by the rollout engine.") var maxSlots = 32
     @Option(name: .customLong("kv-cache-gb"), help: "KV cache budget of the rollout engine in GiB.") var kvCacheGB: Double = 4
     @Option(name: .customLong("price-per-hour"), help: "Machine price in dollars per hour, for the cost in the summary.") var pricePerHour: Double?
@@ -93,6 +95,7 @@ struct EvalGenerationOptions: ParsableArguments {
         guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be positive") }
         guard bootstrap >= 1 else { throw ValidationError("--bootstrap must be at least 1") }
         guard maxSlots >= 1 else { throw ValidationError("--max-slots must be at least 1") }
+        guard ["math", "raw"].contains(query) else { throw ValidationError("--query must be math or raw") }
         guard kvCacheGB > 0 else { throw ValidationError("--kv-cache-gb must be positive") }
         if let pricePerHour, pricePerHour < 0 { throw ValidationError("--price-per-hour must not be negative") }
     }
@@ -109,7 +112,7 @@ struct EvalGenerationOptions: ParsableArguments {
         let tokenizer = try checkpoint.requireTokenizer()
         let chat = try checkpoint.chatTemplate(template)
         let config = EvalConfig(model: model, adapter: adapter, template: template, temperature: temperature, topP: topP, topK: topK,
-                                seed: seed, maxNewTokens: maxNewTokens, lightevalBos: lightevalBOS, samples: n,
+                                seed: seed, maxNewTokens: maxNewTokens, lightevalBos: lightevalBOS, query: query, samples: n,
                                 benchmarks: selections.map(\.spec.name))
         let job = EvalJob(config: config, selections: selections, folder: RunFolder(out), label: label ?? defaultLabel,
                           parameters: try parameters(), contextLength: checkpoint.config.maxPositionEmbeddings,
@@ -118,7 +121,7 @@ struct EvalGenerationOptions: ParsableArguments {
                                    decode: { tokenizer.decode($0, skipSpecialTokens: true) }, maxSlots: maxSlots,
                                    cacheBytes: Int(kvCacheGB * Double(1 << 30)))
         let printer = ProgressPrinter(quiet: quiet)
-        return try job.run(renderer: ChatPromptRenderer(tokenizer: tokenizer, template: chat, addSpecialTokens: lightevalBOS),
+        return try job.run(renderer: ChatPromptRenderer(tokenizer: tokenizer, template: chat, addSpecialTokens: lightevalBOS, mathQuery: query != "raw"),
                            source: EngineSource(engine: engine, onProgress: printer.engine), onProgress: printer.report,
                            onNotice: { ExitStatus.printError("tina eval: \($0)") })
     }
