@@ -39,6 +39,8 @@ public enum RunPlots {
             charts.append(("format_rate.svg", LineChart(title: "Format rate", xLabel: "step", yLabel: "fraction",
                                                         series: [series("rewards/format/mean", name: "format")])))
         }
+        // A chart with nothing to draw (no KL when beta = 0) is left out.
+        charts = charts.filter { $0.chart.series.contains { !$0.points.isEmpty } }
         let folder = runDirectory + "/plots"
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw TinaError.io(path: folder, reason: "cannot create")

@@ -22,7 +22,7 @@ public struct RunPage: Sendable {
                 .h1(.text(title)),
                 .table(.forEach(facts) { fact in .tr(.td(.text(fact.0)), .td(.text(fact.1))) }),
                 .forEach(charts) { chart in
-                    .div(.class("chart"), .h3(.text(chart.0)), .img(.src(chart.1), .alt(chart.0)))
+                    .div(.class("chart"), .img(.src(chart.1), .alt(chart.0)))
                 }
             )
         ).render(indentedBy: .spaces(1))

@@ -8,7 +8,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "The embedded demo: evaluate a tiny reasoning model, improve it with LoRA-GRPO, evaluate again.",
         discussion: """
-        Uses the model shipped in demo/base (a 2.4M-parameter Qwen2 trained from scratch by demo/make_base.sh on \
+        Uses the model shipped in demo/base (a 1.6M-parameter Qwen2 trained from scratch by demo/make_base.sh on \
         imperfect step-by-step arithmetic solutions). Prints a before/after table with 95% bootstrap intervals and \
         writes OUT/demo_summary.json, OUT/grpo/ (PEFT adapter, metrics.jsonl, checkpoints) and OUT/grpo/index.html \
         with the curves.
