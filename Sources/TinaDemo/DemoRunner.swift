@@ -91,7 +91,8 @@ public final class DemoRunner {
 
     public init(options: DemoOptions) throws {
         self.options = options
-        checkpoint = try Checkpoint.open(options.model)
+        // Full-parameter training needs f32 weights and products; LoRA trains over the shipped bf16 base.
+        checkpoint = try Checkpoint.open(options.model, precision: options.full ? .f32 : nil, compute: options.full ? .f32 : nil)
         tokenizer = try checkpoint.requireTokenizer()
         template = try checkpoint.chatTemplate()
     }

@@ -10,7 +10,7 @@ struct DemoCommand: ParsableCommand {
         discussion: """
         Uses the model shipped in demo/base (a 1.6M-parameter Qwen2 trained from scratch by demo/make_base.sh on \
         imperfect step-by-step arithmetic solutions). Prints a before/after table with 95% bootstrap intervals and \
-        writes OUT/demo_summary.json, OUT/grpo/ (PEFT adapter, metrics.jsonl, checkpoints) and OUT/grpo/index.html \
+        writes OUT/demo_summary.json, OUT/grpo/ (PEFT adapter, metrics.jsonl, trainer_state.json) and OUT/grpo/index.html \
         with the curves.
         """)
 
