@@ -14,7 +14,7 @@ import TinaTokenizers
 public struct DemoOptions: Sendable {
     public var model: String
     public var outputDirectory: String
-    public var steps = 200
+    public var steps = 260
     public var seed: UInt64 = 1
     /// Full-parameter RL instead of LoRA (the paper's LoRA-vs-full comparison).
     public var full = false
