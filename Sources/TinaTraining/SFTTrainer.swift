@@ -117,7 +117,7 @@ public final class SFTTrainer {
     }
 
     /// A seeded Fisher-Yates shuffle of 0..<count, different for every epoch.
-    public static func permutation(_ count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    static func permutation(_ count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var rng = Philox(seed: seed, stream: 0x5F7 << 32 | UInt64(epoch))
         var order = Array(0..<count)
         for i in stride(from: count - 1, to: 0, by: -1) {
