@@ -14,6 +14,7 @@ public struct GRPOBenchResult: Codable, Sendable {
     public var prompts: Int
     public var generations: Int
     public var completionTokens: Int
+    public var gradientCheckpointing: Bool
     public var steps: [GRPOTiming]
     public var medianStepSeconds: Double
     public var peakResidentMiB: Double
@@ -27,7 +28,8 @@ public enum GRPOBench {
     }
 
     public static func run(name: String, model: DecoderModel, prompts: [[Int]], generations: Int = 4, completionTokens: Int = 64,
-                           steps: Int = 3, progress: (String) -> Void = { _ in }) throws -> GRPOBenchResult {
+                           steps: Int = 3, gradientCheckpointing: Bool = false, profileLastStep: Bool = false, progress: (String) -> Void = { _ in }) throws
+        -> (result: GRPOBenchResult, profile: [(name: String, seconds: Double, calls: Int)]) {
         try model.attachNewLoRA(PEFTAdapterConfig(rank: 16, alpha: 64, dropout: 0.05,
                                                   targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]), seed: 1)
         var settings = GRPOSettings()
@@ -37,13 +39,18 @@ public enum GRPOBench {
         settings.maxCompletionLength = completionTokens
         settings.learningRate = 5e-5
         settings.maxSteps = steps
+        settings.gradientCheckpointing = gradientCheckpointing
         let trainer = try GRPOTrainer(model: model, settings: settings,
                                       prompts: prompts.enumerated().map { GRPOPrompt(index: $0.offset, tokens: $0.element, solution: "") },
                                       rewards: WeightedRewards([(TokenParity(), 1)]), stopTokenIDs: [],
                                       decode: { ids in String(repeating: "x", count: ids.reduce(0, +) % 7) })
         var timings: [GRPOTiming] = []
-        for _ in 0..<steps {
+        var profile: [(name: String, seconds: Double, calls: Int)] = []
+        for index in 0..<steps {
+            let profiling = profileLastStep && index == steps - 1
+            if profiling { OpProfile.start() }
             let m = try trainer.step()
+            if profiling { profile = OpProfile.stop() }
             var t = GRPOTiming()
             t.rollout = m["time/rollout"] ?? 0
             t.reference = m["time/reference"] ?? 0
@@ -54,8 +61,9 @@ public enum GRPOBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let sorted = timings.dropFirst(timings.count > 1 ? 1 : 0).map(\.total).sorted()
-        return GRPOBenchResult(model: name, precision: "\(model.compute.rawValue) products", prompts: prompts.count, generations: generations,
-                               completionTokens: completionTokens, steps: timings, medianStepSeconds: sorted[sorted.count / 2],
+        let result = GRPOBenchResult(model: name, precision: "\(model.compute.rawValue) products", prompts: prompts.count, generations: generations,
+                               completionTokens: completionTokens, gradientCheckpointing: gradientCheckpointing, steps: timings, medianStepSeconds: sorted[sorted.count / 2],
                                peakResidentMiB: Double(usage.ru_maxrss) / 1024)
+        return (result, profile + [("total (wall)", timings.last?.total ?? 0, 1)])
     }
 }

@@ -214,7 +214,9 @@ public final class RolloutEngine {
             let hidden = try model.forward(chunks, cache: cache)
             let logits = try model.logits(hidden, rows: Array(0..<slots.count))
             try withHostFloats(logits) { base in
-                for i in slots.indices { take(&slots[i], logits: base + i * vocab) }
+                OpProfile.measure("sampling (rollout)") {
+                    for i in slots.indices { take(&slots[i], logits: base + i * vocab) }
+                }
             }
             progress.generatedTokens += slots.count
             progress.decodeSeconds += Date().timeIntervalSince(t0)

@@ -5,11 +5,6 @@ import TinaCore
 /// cross-entropy and every GRPO objective are such losses. Gradients flow to the attached LoRA adapters, with
 /// the base frozen (no base-weight gradient is computed), or after `enableFullTraining()` to every weight.
 extension DecoderModel {
-    /// Activations of one layer that its backward reads.
-    struct SavedLayer {
-        let input, normed1, q, k, v, attention, mid, normed2, gate, up, hidden: Tensor
-    }
-
     /// Runs sequences (each from position 0) through the model, then accumulates into every trainable parameter's
     /// `gradient` (the adapters', or all weights' in full fine-tuning) the gradient of L = sum over s, t of weights[s][t] * log p(sequences[s][t + 1] | prefix).
     /// Returns L and the log-probs. `weights[s]` has one entry per predicted position (count - 1).
@@ -45,47 +40,23 @@ extension DecoderModel {
         for s in sequences where s.count < 2 {
             throw TinaError.invalidArgument("a training sequence needs at least 2 tokens, got \(s.count)")
         }
-        let c = config, b = backend, lora = adaptersEnabled
+        let c = config, b = backend
         let total = sequences.reduce(0) { $0 + $1.count }
-        let positions = sequences.flatMap { Array(0..<$0.count) }
         var offsets: [Int] = [], row = 0
         for s in sequences { offsets.append(row); row += s.count }
+        let pass = TrainingPass(model: self, tokens: total, positions: sequences.flatMap { Array(0..<$0.count) },
+                                sequenceRows: zip(offsets, sequences).map { $0..<($0 + $1.count) }, dropout: dropout)
         let eps = Float(c.rmsNormEps)
         func matrix(_ width: Int) throws -> Tensor { try b.zeros([total, width], dtype: .f32) }
-        func rows(_ t: Tensor, _ s: Int) throws -> Tensor { try t.rows(offsets[s]..<(offsets[s] + sequences[s].count)) }
-        func mask(_ layer: Int, _ module: Int) -> (seed: UInt64, stream: UInt64)? {
-            dropout.map { ($0.seed, $0.stream(layer: layer, module: module)) }
-        }
 
-        // Forward, keeping activations.
+        // Forward, keeping each layer's activations (or, checkpointing, only its input: recomputed in backward).
         var x = try matrix(c.hiddenSize)
         try b.embed(sequences.flatMap { $0 }, table: weights.embedding, into: x)
-        var saved: [SavedLayer] = []
-        for (index, layer) in weights.layers.enumerated() {
-            let s = SavedLayer(input: x, normed1: try matrix(c.hiddenSize), q: try matrix(qDim), k: try matrix(kvDim),
-                               v: try matrix(kvDim), attention: try matrix(qDim), mid: try matrix(c.hiddenSize),
-                               normed2: try matrix(c.hiddenSize), gate: try matrix(c.intermediateSize),
-                               up: try matrix(c.intermediateSize), hidden: try matrix(c.intermediateSize))
-            try b.rmsNorm(x, weight: layer.inputNorm, eps: eps, into: s.normed1)
-            try layer.qProj.forward(s.normed1, into: s.q, on: b, adapter: lora, dropout: mask(index, 0))
-            try layer.kProj.forward(s.normed1, into: s.k, on: b, adapter: lora, dropout: mask(index, 1))
-            try layer.vProj.forward(s.normed1, into: s.v, on: b, adapter: lora, dropout: mask(index, 2))
-            try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
-            try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
-            for i in sequences.indices {
-                try b.attention(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i), start: 0,
-                                heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try rows(s.attention, i))
-            }
-            try layer.oProj.forward(s.attention, into: s.mid, on: b, adapter: lora, dropout: mask(index, 3))
-            try b.add(x, into: s.mid)
-            try b.rmsNorm(s.mid, weight: layer.postAttentionNorm, eps: eps, into: s.normed2)
-            try layer.gateProj.forward(s.normed2, into: s.gate, on: b, adapter: lora, dropout: mask(index, 4))
-            try layer.upProj.forward(s.normed2, into: s.up, on: b, adapter: lora, dropout: mask(index, 5))
-            try b.swiglu(gate: s.gate, up: s.up, into: s.hidden)
-            let out = try matrix(c.hiddenSize)
-            try layer.downProj.forward(s.hidden, into: out, on: b, adapter: lora, dropout: mask(index, 6))
-            try b.add(s.mid, into: out)
-            saved.append(s)
+        var saved: [SavedLayer?] = [], inputs: [Tensor] = []
+        for index in weights.layers.indices {
+            let (layerSaved, out) = try pass.layerForward(index, input: x)
+            inputs.append(x)
+            saved.append(gradientCheckpointing ? nil : layerSaved)
             x = out
         }
         let finalNormed = try matrix(c.hiddenSize)
@@ -101,7 +72,7 @@ extension DecoderModel {
         var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
         var start = 0
         while start < predicted.count {
-            let chunk = Array(predicted[start..<min(predicted.count, start + Self.logitsChunkRows)])
+            let chunk = Array(predicted[start..<min(predicted.count, start + logitsChunkRows)])
             let logits = try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 })
             let lp = try b.tokenLogProbs(logits, targets: chunk.map { sequences[$0.0][$0.1 + 1] }, withEntropy: false).logProbs
             for (i, (s, t)) in chunk.enumerated() { logProbs[s][t] = lp[i] }
@@ -119,7 +90,7 @@ extension DecoderModel {
         let dFinal = try matrix(c.hiddenSize)
         start = 0
         while start < predicted.count {
-            let chunk = Array(predicted[start..<min(predicted.count, start + Self.logitsChunkRows)])
+            let chunk = Array(predicted[start..<min(predicted.count, start + logitsChunkRows)])
             let hiddenRows = chunk.map { offsets[$0.0] + $0.1 }
             let targets = chunk.map { sequences[$0.0][$0.1 + 1] }, chunkWeights = chunk.map { lossWeights[$0.0][$0.1] }
             let logits = try self.logits(finalNormed, rows: hiddenRows)
@@ -140,8 +111,11 @@ extension DecoderModel {
         let dx = try matrix(c.hiddenSize)
         try b.rmsNormBackward(x, weight: weights.finalNorm, eps: eps, outputGradient: dFinal, into: dx, accumulate: false)
         if let p = fullParameters["model.norm.weight"] { try b.rmsNormWeightGradient(x, eps: eps, outputGradient: dFinal, into: p.gradient) }
-        for (index, (layer, s)) in zip(weights.layers, saved).enumerated().reversed() {
-            let prefix = "model.layers.\(index)."
+        for index in weights.layers.indices.reversed() {
+            let layer = weights.layers[index], prefix = "model.layers.\(index)."
+            let s = try saved[index] ?? pass.layerForward(index, input: inputs[index]).saved
+            saved[index] = nil  // each layer's activations are freed once its backward is done
+            let lora = adaptersEnabled, mask = pass.mask
             let dHidden = try matrix(c.intermediateSize)
             try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora, dropout: mask(index, 6))
             let dGate = try matrix(c.intermediateSize), dUp = try matrix(c.intermediateSize)
@@ -156,14 +130,11 @@ extension DecoderModel {
             let dAttention = try matrix(qDim)
             try backward(layer.oProj, input: s.attention, outputGradient: dx, into: dAttention, accumulate: false, adapter: lora, dropout: mask(index, 3))
             let dq = try matrix(qDim), dk = try matrix(kvDim), dv = try matrix(kvDim)
-            for i in sequences.indices {
-                try b.attentionBackward(q: try rows(s.q, i), keys: try rows(s.k, i), values: try rows(s.v, i),
-                                        outputGradient: try rows(dAttention, i), heads: c.headCount, kvHeads: c.kvHeadCount,
-                                        headDim: c.headDim, queryGradient: try rows(dq, i), keyGradient: try rows(dk, i),
-                                        valueGradient: try rows(dv, i))
-            }
-            try b.ropeBackward(dq, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
-            try b.ropeBackward(dk, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
+            try b.attentionBackward(q: s.q, keys: s.k, values: s.v, outputGradient: dAttention, sequences: pass.sequenceRows,
+                                    heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, queryGradient: dq,
+                                    keyGradient: dk, valueGradient: dv)
+            try b.ropeBackward(dq, heads: c.headCount, headDim: c.headDim, positions: pass.positions, inverseFrequencies: inverseFrequencies)
+            try b.ropeBackward(dk, heads: c.kvHeadCount, headDim: c.headDim, positions: pass.positions, inverseFrequencies: inverseFrequencies)
             let dNormed1 = try matrix(c.hiddenSize)
             try backward(layer.qProj, input: s.normed1, outputGradient: dq, into: dNormed1, accumulate: false, adapter: lora, dropout: mask(index, 0))
             try backward(layer.kProj, input: s.normed1, outputGradient: dk, into: dNormed1, accumulate: true, adapter: lora, dropout: mask(index, 1))

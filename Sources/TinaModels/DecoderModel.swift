@@ -14,8 +14,8 @@ public struct SequenceChunk: Sendable {
 
 /// The Qwen2/Llama decoder: embedding, pre-norm layers (RMSNorm, rotary GQA attention, SwiGLU MLP),
 /// final RMSNorm and lm_head. One `forward` serves prefill and decode for many sequences at once: their new
-/// tokens are stacked padding-free so every projection is one matmul, and attention runs per sequence
-/// against its own cache. Every operation goes through `backend`; this file never touches memory itself.
+/// tokens are stacked padding-free so every projection is one matmul, and attention runs for every
+/// sequence against its own cache in one call. Every operation goes through `backend`; this file never touches memory itself.
 public final class DecoderModel: @unchecked Sendable {
     public let config: DecoderConfig
     public let weights: DecoderWeights
@@ -25,6 +25,9 @@ public final class DecoderModel: @unchecked Sendable {
     /// Whether attached LoRA adapters take part in `forward`; off, the model is its own frozen base (GRPO's
     /// reference policy, with no second copy of the weights).
     public var adaptersEnabled = true
+    /// Training passes keep only each layer's input and recompute the layer's activations in its backward
+    /// (one more forward of compute for activation memory of one layer instead of all of them).
+    public var gradientCheckpointing = false
     /// The configuration of the attached LoRA adapters (nil when none).
     public internal(set) var loraConfig: PEFTAdapterConfig?
     /// Every weight by Hugging Face name once `enableFullTraining()` ran (empty otherwise).
@@ -114,17 +117,17 @@ public final class DecoderModel: @unchecked Sendable {
         try layer.vProj.forward(s.normed, into: s.v, on: b, adapter: lora)
         try b.rope(s.q, heads: c.headCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
         try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
-        var row = 0
+        var row = 0, segments: [AttentionSegment] = []
         for (chunk, start) in zip(batch, starts) {
             let n = chunk.tokens.count, rows = row..<(row + n), new = start..<(start + n)
             let keys = try cache.keys(chunk.sequence, layer: index, positions: start + n)
             let values = try cache.values(chunk.sequence, layer: index, positions: start + n)
             try b.copy(try s.k.rows(rows), into: try keys.rows(new))
             try b.copy(try s.v.rows(rows), into: try values.rows(new))
-            try b.attention(q: try s.q.rows(rows), keys: keys, values: values, start: start,
-                            heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: try s.attention.rows(rows))
+            segments.append(AttentionSegment(rows: rows, keys: keys, values: values, start: start))
             row += n
         }
+        try b.attention(q: s.q, segments: segments, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: s.attention)
         try layer.oProj.forward(s.attention, into: s.normed, on: b, adapter: lora)
         try b.add(s.normed, into: x)
         try b.rmsNorm(x, weight: layer.postAttentionNorm, eps: eps, into: s.normed)

@@ -1,9 +1,11 @@
 import TinaCore
 
 extension DecoderModel {
-    /// Rows of the vocabulary projection handled at once by `tokenLogProbs`: [chunk, vocab] floats is the
-    /// largest logits buffer ever alive (19 MB for a 151,936-token vocabulary).
-    public static let logitsChunkRows = 32
+    /// Rows of the vocabulary projection handled at once by `tokenLogProbs` and the training pass: [chunk, vocab]
+    /// floats (at most 64 MiB: 110 rows of a 151,936-token vocabulary, 341 of SmolLM2's 49,152) is the largest
+    /// logits buffer alive. 32 rows made lm_head a memory-bound product that read the whole bf16 matrix once per
+    /// 32 rows (467 MB per chunk at the 1.5B shape).
+    public var logitsChunkRows: Int { max(32, min(512, (64 << 20) / (MemoryLayout<Float>.size * max(1, config.vocabSize)))) }
 
     /// Logits [rows.count, vocab] of the given rows of `hidden` (from `forward`), on the model's backend.
     public func logits(_ hidden: Tensor, rows: [Int]) throws -> Tensor {
@@ -29,7 +31,7 @@ extension DecoderModel {
         logProbs.reserveCapacity(rows.count)
         var start = 0
         while start < rows.count {
-            let end = min(rows.count, start + Self.logitsChunkRows)
+            let end = min(rows.count, start + logitsChunkRows)
             let chunk = try logits(hidden, rows: Array(rows[start..<end]))
             let part = try backend.tokenLogProbs(chunk, targets: Array(targets[start..<end]), withEntropy: withEntropy)
             logProbs += part.logProbs

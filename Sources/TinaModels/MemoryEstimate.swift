@@ -3,7 +3,8 @@ import TinaCore
 /// What a training step will hold in memory, printed before a run (`tina sft`, `tina bench train`), from the
 /// shapes alone: the weights as loaded, the trainable state (value, gradient and AdamW's two moments, f32), the
 /// activations the backward keeps (per layer: the inputs of every product, q/k/v, attention output, gate, up and
-/// their product; nothing of [tokens x vocab]), and the transient buffers of one layer's backward plus a chunk of logits.
+/// their product; with gradient checkpointing only each layer's input and one layer's
+/// activations; nothing of [tokens x vocab]), and the transient buffers of one layer's backward plus a chunk of logits.
 public struct TrainingMemoryEstimate: Codable, Sendable {
     public var weightBytes: Int
     public var trainableStateBytes: Int
@@ -26,9 +27,11 @@ extension DecoderModel {
         let h = c.hiddenSize, q = qDim, kv = kvDim, i = c.intermediateSize
         let trainable = fullParameters.isEmpty ? loraParameters.reduce(0) { $0 + $1.value.count } : fullParameters.values.reduce(0) { $0 + $1.value.count }
         let perLayer = 4 * h + 2 * q + 2 * kv + 3 * i
-        let activations = tokens * f * (c.layerCount * perLayer + 3 * h)
+        // Checkpointing keeps each layer's input and one layer's recomputed activations at a time.
+        let activations = gradientCheckpointing ? tokens * f * (c.layerCount * h + perLayer + 3 * h)
+                                                : tokens * f * (c.layerCount * perLayer + 3 * h)
         let backwardScratch = tokens * f * (3 * i + 4 * h + 2 * q + 2 * kv)
-        let logits = 3 * Self.logitsChunkRows * c.vocabSize * f
+        let logits = 3 * logitsChunkRows * c.vocabSize * f
         let attentionTiles = 2 * Parallel.threadCount * (q / max(1, c.headDim)) * 64 * longest * f
         return TrainingMemoryEstimate(weightBytes: weights.bytes, trainableStateBytes: 4 * trainable * f,
                                       activationBytes: activations, transientBytes: backwardScratch + logits + attentionTiles)

@@ -33,6 +33,7 @@ extension GRPORecipe {
         s.epsilonHigh = epsilonHigh
         s.numIterations = numIterations
         s.maskTruncatedCompletions = maskTruncatedCompletions
+        s.gradientCheckpointing = gradientCheckpointing
         s.learningRate = learningRate
         switch lrSchedulerType {
         case .constant: s.schedule = .constant

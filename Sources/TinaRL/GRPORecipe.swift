@@ -156,7 +156,8 @@ public struct GRPORecipe: Codable, Equatable, Sendable {
     public var bf16 = false
     /// Default false (transformers). Refused at validation (no fp16 path).
     public var fp16 = false
-    /// Default false (transformers).
+    /// Default false (transformers). True: the training pass keeps only each layer's input and recomputes its
+    /// activations in the backward (bit-identical gradients, less memory, one more forward of compute).
     public var gradientCheckpointing = false
     /// Default nil (transformers). Only `use_reentrant` is known; recorded, no effect on our engine.
     public var gradientCheckpointingKwargs: GradientCheckpointingKwargs?

@@ -45,6 +45,9 @@ public struct GRPOSettings: Sendable, Equatable {
     public var kvCacheBytes = 4 << 30
     /// Tokens per forward when scoring reference / old log-probs.
     public var scoringTokensPerForward = 8192
+    /// The training pass recomputes each layer's activations in its backward (recipe `gradient_checkpointing`):
+    /// activation memory of one layer instead of all, for about one more forward of compute.
+    public var gradientCheckpointing = false
 
     public init() {}
 

@@ -44,6 +44,7 @@ public final class GRPOTrainer {
         let parameters = model.fullParameters.isEmpty ? model.loraParameters : model.fullParameters.keys.sorted().compactMap { model.fullParameters[$0] }
         guard !parameters.isEmpty else { throw TinaError.invalidArgument("GRPO needs trainable parameters (attach LoRA or enable full training)") }
         self.model = model
+        model.gradientCheckpointing = settings.gradientCheckpointing
         self.settings = settings
         self.parameters = parameters
         self.prompts = prompts

@@ -305,6 +305,9 @@ struct GRPOBenchCommand: ParsableCommand {
     @Option(name: .customLong("completion-tokens"), help: "Tokens per completion.") var completionTokens = 64
     @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 100
     @Option(help: "Steps (the first is reported but left out of the median).") var steps = 3
+    @Flag(help: "Also time every backend operation of the last step.") var profile = false
+    @Flag(name: .customLong("gradient-checkpointing"), help: "Recompute each layer's activations in the backward (less memory).")
+    var gradientCheckpointing = false
 
     func run() throws {
         let limits = measureLimits(options)
@@ -316,8 +319,12 @@ struct GRPOBenchCommand: ParsableCommand {
         for i in 0..<prompts {
             promptIDs.append((0..<promptTokens).map { (t: Int) -> Int in (t * 7919 + i * 104_729 + 13) % vocab })
         }
-        report.grpo = [try GRPOBench.run(name: name, model: loaded, prompts: promptIDs, generations: generations,
-                                         completionTokens: completionTokens, steps: steps, progress: options.log)]
+        let (result, ops) = try GRPOBench.run(name: name, model: loaded, prompts: promptIDs, generations: generations,
+                                              completionTokens: completionTokens, steps: steps,
+                                              gradientCheckpointing: gradientCheckpointing, profileLastStep: profile,
+                                              progress: options.log)
+        report.grpo = [result]
+        if profile { options.logProfile(ops) }
         try report.emit(options)
     }
 }
@@ -335,12 +342,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Sequences per step.") var batch = 4
     @Option(help: "Tokens per sequence.") var sequence = 512
     @Flag(help: "Also time every backend operation of one step.") var profile = false
+    @Flag(name: .customLong("gradient-checkpointing"), help: "Recompute each layer's activations in the backward (less memory).")
+    var gradientCheckpointing = false
 
     func run() throws {
         let limits = measureLimits(options)
         var report = BenchReport(suite: "train", limits: limits)
         guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
         let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
+        loaded.gradientCheckpointing = gradientCheckpointing
         report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence, progress: options.log)]
         if profile {
             options.logProfile(try TrainBench.profile(model: loaded, batch: batch, sequence: sequence))

@@ -46,4 +46,59 @@ import TinaTestSupport
                                       heads: heads, kvHeads: kvHeads, headDim: headDim)
         #expect(maxScaledError(try out.toArray(), expected) < 1e-5)
     }
+
+    /// Several sequences in one call (decode rows, a prefill with a cached prefix, an empty segment) give what one
+    /// call per sequence gives, bit for bit, and the backward over stacked sequences equals per-sequence backwards.
+    @Test func batchedSegmentsEqualOneCallPerSequence() throws {
+        let (heads, kvHeads, headDim) = (6, 2, 32)
+        let qDim = heads * headDim, kvDim = kvHeads * headDim
+        let shapes = [(tokens: 1, start: 40), (tokens: 70, start: 9), (tokens: 0, start: 3), (tokens: 1, start: 0), (tokens: 5, start: 130)]
+        let total = shapes.reduce(0) { $0 + $1.tokens }
+        let q = try Tensor(shape: [total, qDim], values: randomFloats(total * qDim, seed: 21))
+        var segments: [AttentionSegment] = [], row = 0
+        for (i, shape) in shapes.enumerated() {
+            let length = shape.start + shape.tokens
+            segments.append(AttentionSegment(rows: row..<(row + shape.tokens),
+                                             keys: try Tensor(shape: [length, kvDim], values: randomFloats(length * kvDim, seed: UInt64(30 + i))),
+                                             values: try Tensor(shape: [length, kvDim], values: randomFloats(length * kvDim, seed: UInt64(40 + i))),
+                                             start: shape.start))
+            row += shape.tokens
+        }
+        let batched = try Tensor(zeros: [total, qDim])
+        try CPUBackend.shared.attention(q: q, segments: segments, heads: heads, kvHeads: kvHeads, headDim: headDim, into: batched)
+        for segment in segments where !segment.rows.isEmpty {
+            let one = try Tensor(zeros: [segment.rows.count, qDim])
+            try CPUBackend.shared.attention(q: try q.rows(segment.rows), keys: segment.keys, values: segment.values, start: segment.start,
+                                            heads: heads, kvHeads: kvHeads, headDim: headDim, into: one)
+            #expect(try one.toArray() == (try batched.rows(segment.rows).toArray()))
+        }
+
+        // Backward: whole sequences stacked by rows.
+        let lengths = [70, 1, 130, 9]
+        let rows = lengths.reduce(0, +)
+        let qs = try Tensor(shape: [rows, qDim], values: randomFloats(rows * qDim, seed: 50))
+        let ks = try Tensor(shape: [rows, kvDim], values: randomFloats(rows * kvDim, seed: 51))
+        let vs = try Tensor(shape: [rows, kvDim], values: randomFloats(rows * kvDim, seed: 52))
+        let dOut = try Tensor(shape: [rows, qDim], values: randomFloats(rows * qDim, seed: 53))
+        var ranges: [Range<Int>] = [], first = 0
+        for n in lengths { ranges.append(first..<(first + n)); first += n }
+        let dq = try Tensor(zeros: [rows, qDim]), dk = try Tensor(zeros: [rows, kvDim]), dv = try Tensor(zeros: [rows, kvDim])
+        try CPUBackend.shared.attentionBackward(q: qs, keys: ks, values: vs, outputGradient: dOut, sequences: ranges, heads: heads,
+                                                kvHeads: kvHeads, headDim: headDim, queryGradient: dq, keyGradient: dk, valueGradient: dv)
+        for r in ranges {
+            let n = r.count
+            let dq1 = try Tensor(zeros: [n, qDim]), dk1 = try Tensor(zeros: [n, kvDim]), dv1 = try Tensor(zeros: [n, kvDim])
+            try CPUBackend.shared.attentionBackward(q: try qs.rows(r), keys: try ks.rows(r), values: try vs.rows(r),
+                                                    outputGradient: try dOut.rows(r), heads: heads, kvHeads: kvHeads, headDim: headDim,
+                                                    queryGradient: dq1, keyGradient: dk1, valueGradient: dv1)
+            #expect(try dq1.toArray() == (try dq.rows(r).toArray()))
+            #expect(try dk1.toArray() == (try dk.rows(r).toArray()))
+            #expect(try dv1.toArray() == (try dv.rows(r).toArray()))
+        }
+        #expect(throws: TinaError.self) {
+            try CPUBackend.shared.attentionBackward(q: qs, keys: ks, values: vs, outputGradient: dOut, sequences: [0..<70, 80..<rows],
+                                                    heads: heads, kvHeads: kvHeads, headDim: headDim, queryGradient: dq,
+                                                    keyGradient: dk, valueGradient: dv)
+        }
+    }
 }

@@ -121,6 +121,17 @@ import TinaCore
         #expect(maxScaledError(y, ScalarReference.swiglu(gate: g, up: u)) < 2e-6)
     }
 
+    @Test(arguments: [1, 9, 16, 100, 8960])
+    func swigluBackward(count: Int) {
+        let g = randomFloats(count, seed: 12, scale: 8), u = randomFloats(count, seed: 13, scale: 2)
+        let d = randomFloats(count, seed: 14)
+        var dg = [Float](repeating: 0, count: count), du = [Float](repeating: 0, count: count)
+        SwiGLU.backward(gate: g, up: u, outputGradient: d, gateGradient: &dg, upGradient: &du, count: count)
+        let reference = ScalarReference.swigluBackward(gate: g, up: u, outputGradient: d)
+        #expect(maxScaledError(dg, reference.gate) < 4e-6)
+        #expect(maxScaledError(du, reference.up) < 4e-6)
+    }
+
     @Test(arguments: [1, 5, 16, 1000, 151_936])
     func softmaxAndLogSoftmax(count: Int) {
         var x = randomFloats(count, seed: 12, scale: 20)

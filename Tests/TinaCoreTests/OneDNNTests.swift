@@ -26,9 +26,10 @@ import TinaTestSupport
         }
     }
 
-    /// The backend's general f32 matmul with each transpose, alpha and accumulation, and its shape checks.
-    @Test func backendMatmulAllTransposes() throws {
-        let (m, n, k) = (7, 5, 11)
+    /// The backend's general f32 matmul with each transpose, alpha and accumulation, and its shape checks; the
+    /// a b^T form of small products takes Tina's dot-product path (`SmallProduct`), larger ones oneDNN.
+    @Test(arguments: [(7, 5, 11), (16, 16, 576), (16, 1536, 16), (5, 37, 8), (3, 4, 20_000), (300, 200, 40)])
+    func backendMatmulAllTransposes(m: Int, n: Int, k: Int) throws {
         let a = randomFloats(m * k, seed: 4), b = randomFloats(k * n, seed: 5), c0 = randomFloats(m * n, seed: 6)
         let reference = ScalarReference.gemm(a, b, m: m, n: n, k: k)
         var aT = [Float](repeating: 0, count: m * k), bT = [Float](repeating: 0, count: k * n)

@@ -130,6 +130,35 @@ import TinaTestSupport
         }
     }
 
+    /// Gradient checkpointing (each layer's activations recomputed from its saved input in the backward, dropout
+    /// masks drawn again) gives the same loss, log-probs and LoRA gradients bit for bit; so does a full fine-tune.
+    @Test(arguments: [false, true])
+    func checkpointingChangesNoBit(full: Bool) throws {
+        let json = try readJSON(Paths.fixture("training/qwen2-gqa2-lora/expected.json"))
+        let sequences = try #require(json["sequences"] as? [[Int]])
+        let weights = try #require(json["weights"] as? [[Double]]).map { $0.map(Float.init) }
+        func run(checkpointing: Bool) throws -> (Double, [[Float]], [[Float]]) {
+            let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), precision: .f32)
+            let parameters: [TrainableParameter]
+            if full {
+                parameters = try model.enableFullTraining().sorted { $0.name < $1.name }
+            } else {
+                try model.attachLoRA(try PEFTAdapterFile.read(directory: Paths.fixture("training/qwen2-gqa2-lora/adapter")))
+                for (_, linear) in model.projections { linear.trainables.adapter?.dropout = 0.3 }
+                parameters = model.loraParameters
+            }
+            model.gradientCheckpointing = checkpointing
+            let (loss, logProbs) = try model.accumulateGradients(sequences: sequences, logProbWeights: weights,
+                                                                 dropout: full ? nil : LoRADropout(seed: 5, step: 1))
+            return (loss, logProbs, try parameters.map { try $0.gradient.toArray() })
+        }
+        let plain = try run(checkpointing: false), checkpointed = try run(checkpointing: true)
+        #expect(plain.0 == checkpointed.0)
+        #expect(plain.1 == checkpointed.1)
+        #expect(plain.2.count == checkpointed.2.count && plain.2 == checkpointed.2)
+        #expect(plain.2.contains { $0.contains { $0 != 0 } }, "no gradient at all")
+    }
+
     @Test func dropoutMasksAreDeterministic() throws {
         let backend = CPUBackend.shared
         let x = try Tensor(shape: [1000, 100], values: [Float](repeating: 2, count: 100_000))
@@ -143,5 +172,31 @@ import TinaTestSupport
         let dropped = av.filter { $0 == 0 }.count
         #expect(abs(Double(dropped) / 100_000 - 0.25) < 0.01)  // fixed seed: a deterministic count
         #expect(av.allSatisfy { $0 == 0 || abs($0 - 2 / 0.75) < 1e-6 })
+    }
+
+    /// The mask is the documented hash, element for element, on the SIMD path and its scalar tail: SplitMix64's
+    /// finalizer of base + pair * golden, base = mix(seed ^ mix(stream + 0xD1B5_4A32_D192_ED03)); element 2p keeps
+    /// when the low 32 bits are >= p * 2^32, element 2p + 1 the high 32 bits.
+    @Test(arguments: [1, 15, 16, 17, 33, 100_003])
+    func dropoutMaskIsTheDocumentedHash(count: Int) throws {
+        func mix(_ value: UInt64) -> UInt64 {
+            var z = value &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let (seed, stream, probability): (UInt64, UInt64, Float) = (77, 12, 0.3)
+        let base = mix(seed ^ mix(stream &+ 0xD1B5_4A32_D192_ED03))
+        let threshold = UInt64((Double(probability) * 4_294_967_296).rounded(.down))
+        let values = (0..<count).map { Float($0 % 13) - 6 }
+        let out = try Tensor(zeros: [count])
+        try CPUBackend.shared.dropout(try Tensor(shape: [count], values: values), probability: probability, seed: seed, stream: stream, into: out)
+        let keep = 1 / (1 - probability)
+        let expected = (0..<count).map { i -> Float in
+            let bits = mix(base &+ UInt64(i / 2) &* 0x9E37_79B9_7F4A_7C15)
+            let half = i % 2 == 0 ? bits & 0xFFFF_FFFF : bits >> 32
+            return half >= threshold ? values[i] * keep : 0
+        }
+        #expect(try out.toArray() == expected)
     }
 }

@@ -5,22 +5,29 @@ import Synchronization
 /// a KV head and a block of query tokens, with the group's query heads stacked into rows,
 ///   S = scale Q K^T, P = softmax(S) (recomputed, never stored), dP = dO V^T, dS = P * (dP - rowsum(P * dP)),
 ///   dQ = scale dS K, dK += scale dS^T Q, dV += P^T dO,
-/// five single-threaded sgemm calls per tile. Tasks are KV heads (each owns its dK, dV columns), so tiles that
-/// add into the same dK rows never run at once. Per-row dot products and axpys took 35% of a SmolLM2 LoRA step.
+/// five single-threaded sgemm calls per tile. Tasks are (sequence, KV head) pairs (each owns its dK, dV block),
+/// so tiles that add into the same dK rows never run at once; all sequences of a batch share one parallel region
+/// (by KV head alone, SmolLM2's 3 KV heads kept one of 2 threads idle a third of the time). Per-row dot products
+/// and axpys took 35% of a SmolLM2 LoRA step.
 enum CPUAttentionBackward {
     static let tileTokens = 64
 
+    /// Every tensor is [total rows, width] with the sequences stacked; `sequences` are their row ranges (each a
+    /// whole sequence from position 0).
     static func apply(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-                      dOut: UnsafePointer<Float>, tokens: Int, heads: Int, kvHeads: Int, headDim: Int,
+                      dOut: UnsafePointer<Float>, sequences: [Range<Int>], heads: Int, kvHeads: Int, headDim: Int,
                       dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) throws {
         let group = heads / kvHeads, qDim = heads * headDim, kvDim = kvHeads * headDim
         let scale = 1 / Float(headDim).squareRoot()
-        dk.update(repeating: 0, count: tokens * kvDim)
-        dv.update(repeating: 0, count: tokens * kvDim)
+        // Longest sequences first: the cost of a task grows with the square of its length.
+        let tasks = sequences.indices.flatMap { s in (0..<kvHeads).map { (s, $0) } }
+            .sorted { sequences[$0.0].count > sequences[$1.0].count }
+        let longest = sequences.map(\.count).max() ?? 0
         let failure = Mutex<Error?>(nil)
-        let args = UnsafeSendable((q, keys, values, dOut, dq, dk, dv))
-        Parallel.forChunks(of: kvHeads, minChunk: 1) { range in
-            let (q, k, v, dO, dq, dk, dv) = args.value
+        let args = UnsafeSendable((q, keys, values, dOut, dq, dk, dv, tasks))
+        Parallel.forChunks(of: tasks.count, minChunk: 1) { range in
+            let (q0, k0, v0, dO0, dq0, dk0, dv0, tasks) = args.value
+            let tokens = longest
             let rowsMax = group * min(tokens, tileTokens)
             let stackedQ = UnsafeMutablePointer<Float>.allocate(capacity: rowsMax * headDim)
             let stackedDO = UnsafeMutablePointer<Float>.allocate(capacity: rowsMax * headDim)
@@ -30,7 +37,14 @@ enum CPUAttentionBackward {
             defer { [stackedQ, stackedDO, stackedDQ, p, dp].forEach { $0.deallocate() } }
             do {
                 try OneDNN.singleThreaded {
-                    for kvh in range {
+                    for (sequence, kvh) in tasks[range] {
+                        let first = sequences[sequence].lowerBound, tokens = sequences[sequence].count
+                        let q = q0 + first * qDim, k = k0 + first * kvDim, v = v0 + first * kvDim, dO = dO0 + first * qDim
+                        let dq = dq0 + first * qDim, dk = dk0 + first * kvDim, dv = dv0 + first * kvDim
+                        for t in 0..<tokens {
+                            (dk + t * kvDim + kvh * headDim).update(repeating: 0, count: headDim)
+                            (dv + t * kvDim + kvh * headDim).update(repeating: 0, count: headDim)
+                        }
                         var t0 = 0
                         while t0 < tokens {
                             let count = min(tileTokens, tokens - t0), rows = count * group, keysUsed = t0 + count

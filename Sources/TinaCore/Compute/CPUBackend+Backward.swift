@@ -93,25 +93,28 @@ extension CPUBackend {
             try checkF32(t, "swiglu backward \(name)")
             guard t.count == gate.count else { throw TinaError.shapeMismatch(what: "swiglu backward \(name)", expected: gate.shape, actual: t.shape) }
         }
-        let g = gate.floats, u = up.floats, d = dOut.floats, dg = gateGradient.floats, du = upGradient.floats
-        for i in 0..<gate.count {
-            let z = g[i]
-            let sigmoid = 1 / (1 + expf(-z))
-            let silu = z * sigmoid
-            du[i] = d[i] * silu
-            dg[i] = d[i] * u[i] * sigmoid * (1 + z * (1 - sigmoid))
+        let args = UnsafeSendable((gate.floats, up.floats, dOut.floats, gateGradient.floats, upGradient.floats))
+        // Parallel SIMD: the scalar loop (expf per element, one thread) took 17 ms per SmolLM2 layer at 1,824 tokens.
+        Parallel.forChunks(of: (gate.count + 15) / 16, minChunk: 1024) { blocks in
+            let (g, u, d, dg, du) = args.value
+            let first = blocks.lowerBound * 16, count = min(gate.count, blocks.upperBound * 16) - first
+            SwiGLU.backward(gate: g + first, up: u + first, outputGradient: d + first, gateGradient: dg + first,
+                            upGradient: du + first, count: count)
         }
     }
 
-    public func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int,
-                                  kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
+    public func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, sequences: [Range<Int>],
+                                  heads: Int, kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
                                   valueGradient dv: Tensor) throws {
-        try OpProfile.measure("attention backward") { try attentionBackwardBody(q: q, keys: keys, values: values, outputGradient: dOut, heads: heads, kvHeads: kvHeads, headDim: headDim, queryGradient: dq, keyGradient: dk, valueGradient: dv) }
+        try OpProfile.measure("attention backward") {
+            try attentionBackwardBody(q: q, keys: keys, values: values, outputGradient: dOut, sequences: sequences, heads: heads,
+                                      kvHeads: kvHeads, headDim: headDim, queryGradient: dq, keyGradient: dk, valueGradient: dv)
+        }
     }
 
-    private func attentionBackwardBody(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int,
-                                  kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
-                                  valueGradient dv: Tensor) throws {
+    private func attentionBackwardBody(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, sequences: [Range<Int>],
+                                       heads: Int, kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
+                                       valueGradient dv: Tensor) throws {
         guard kvHeads > 0, heads % kvHeads == 0, headDim > 0 else {
             throw TinaError.invalidArgument("\(heads) heads do not group over \(kvHeads) KV heads")
         }
@@ -124,8 +127,17 @@ extension CPUBackend {
                 throw TinaError.shapeMismatch(what: "attention backward \(name)", expected: [tokens, width], actual: t.shape)
             }
         }
-        try CPUAttentionBackward.apply(q: q.floats, keys: keys.floats, values: values.floats, dOut: dOut.floats, tokens: tokens,
-                                       heads: heads, kvHeads: kvHeads, headDim: headDim, dq: dq.floats, dk: dk.floats, dv: dv.floats)
+        var next = 0
+        for range in sequences {
+            guard range.lowerBound == next, range.upperBound <= tokens else {
+                throw TinaError.invalidArgument("attention backward: sequence rows \(range) do not follow row \(next) within \(tokens) rows")
+            }
+            next = range.upperBound
+        }
+        guard next == tokens else { throw TinaError.invalidArgument("attention backward: sequences cover \(next) of \(tokens) rows") }
+        try CPUAttentionBackward.apply(q: q.floats, keys: keys.floats, values: values.floats, dOut: dOut.floats,
+                                       sequences: sequences.filter { !$0.isEmpty }, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                                       dq: dq.floats, dk: dk.floats, dv: dv.floats)
     }
 
     public func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws {

@@ -248,6 +248,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         guard k == kb, c.shape == [m, n] else {
             throw TinaError.shapeMismatch(what: "matmul \(a.shape)\(transposeA ? "^T" : "") x \(b.shape)\(transposeB ? "^T" : "")", expected: [m, n], actual: c.shape)
         }
+        if !transposeA, transposeB, m * n * k <= SmallProduct.maxWork {
+            SmallProduct.nt(m: m, n: n, k: k, a: a.floats, lda: k, b: b.floats, ldb: k, c: c.floats, ldc: n, alpha: alpha,
+                            accumulate: accumulate)
+            return
+        }
         try OneDNN.sgemm(m: m, n: n, k: k, a: a.floats, lda: a.shape[1], transposeA: transposeA, b: b.floats, ldb: b.shape[1],
                          transposeB: transposeB, c: c.floats, ldc: n, alpha: alpha, beta: accumulate ? 1 : 0)
     }
@@ -313,7 +318,12 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             try onCPU(t, "swiglu \(name)")
             guard t.dtype == .f32, t.count == gate.count else { throw TinaError.shapeMismatch(what: "swiglu \(name)", expected: gate.shape, actual: t.shape) }
         }
-        SwiGLU.apply(gate: gate.floats, up: up.floats, output: out.floats, count: gate.count)
+        let args = UnsafeSendable((gate.floats, up.floats, out.floats))
+        Parallel.forChunks(of: (gate.count + 15) / 16, minChunk: 1024) { blocks in
+            let (g, u, o) = args.value
+            let first = blocks.lowerBound * 16, count = min(gate.count, blocks.upperBound * 16) - first
+            SwiGLU.apply(gate: g + first, up: u + first, output: o + first, count: count)
+        }
     }
 
     public func add(_ x: Tensor, into y: Tensor) throws {
@@ -328,24 +338,31 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         Elementwise.add(x.floats, into: y.floats, count: x.count)
     }
 
-    public func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
-                          into out: Tensor) throws {
-        try OpProfile.measure("attention") { try attentionBody(q: q, keys: keys, values: values, start: start, heads: heads, kvHeads: kvHeads, headDim: headDim, into: out) }
+    public func attention(q: Tensor, segments: [AttentionSegment], heads: Int, kvHeads: Int, headDim: Int, into out: Tensor) throws {
+        try OpProfile.measure("attention") { try attentionBody(q: q, segments: segments, heads: heads, kvHeads: kvHeads, headDim: headDim, into: out) }
     }
 
-    private func attentionBody(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
+    private func attentionBody(q: Tensor, segments: [AttentionSegment], heads: Int, kvHeads: Int, headDim: Int,
                                into out: Tensor) throws {
-        let tokens = try rows(of: q, columns: heads * headDim, "attention queries")
-        try expect(out, rows: tokens, columns: heads * headDim, "attention output")
-        for (t, name) in [(keys, "keys"), (values, "values")] {
-            let length = try rows(of: t, columns: kvHeads * headDim, "attention \(name)")
-            guard length >= start + tokens else {
-                throw TinaError.invalidArgument("attention \(name) hold \(length) positions, \(start + tokens) needed")
-            }
-        }
         guard kvHeads > 0, heads % kvHeads == 0 else { throw TinaError.invalidArgument("\(heads) heads do not group over \(kvHeads) KV heads") }
-        try CPUAttention.apply(q: q.floats, tokens: tokens, start: start, keys: keys.floats, values: values.floats,
-                               heads: heads, kvHeads: kvHeads, headDim: headDim, out: out.floats)
+        let rows = try self.rows(of: q, columns: heads * headDim, "attention queries")
+        try expect(out, rows: rows, columns: heads * headDim, "attention output")
+        var kernelSegments: [CPUAttention.Segment] = []
+        for segment in segments where !segment.rows.isEmpty {
+            guard segment.rows.lowerBound >= 0, segment.rows.upperBound <= rows, segment.start >= 0 else {
+                throw TinaError.invalidArgument("attention segment rows \(segment.rows) outside the \(rows) query rows")
+            }
+            let tokens = segment.rows.count
+            for (t, name) in [(segment.keys, "keys"), (segment.values, "values")] {
+                let length = try self.rows(of: t, columns: kvHeads * headDim, "attention \(name)")
+                guard length >= segment.start + tokens else {
+                    throw TinaError.invalidArgument("attention \(name) hold \(length) positions, \(segment.start + tokens) needed")
+                }
+            }
+            kernelSegments.append(CPUAttention.Segment(row: segment.rows.lowerBound, tokens: tokens, start: segment.start,
+                                                       keys: segment.keys.floats, values: segment.values.floats))
+        }
+        try CPUAttention.apply(q: q.floats, segments: kernelSegments, heads: heads, kvHeads: kvHeads, headDim: headDim, out: out.floats)
     }
 
     public func tokenLogProbs(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?) {

@@ -68,10 +68,10 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func swiglu(gate: Tensor, up: Tensor, into out: Tensor) throws
     /// y += x.
     func add(_ x: Tensor, into y: Tensor) throws
-    /// Causal grouped-query attention of one sequence's new rows q [T, heads*headDim] at positions
-    /// start..<start+T against keys/values [>= start+T, kvHeads*headDim] (new rows already written).
-    func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
-                   into out: Tensor) throws
+    /// Causal grouped-query attention of several sequences at once: each segment's rows of q [rows, heads*headDim]
+    /// (its new tokens, at positions start..<start+T) attend to its own keys/values [>= start+T, kvHeads*headDim]
+    /// (new rows already written) and fill the same rows of out. One call per layer serves a whole decode step.
+    func attention(q: Tensor, segments: [AttentionSegment], heads: Int, kvHeads: Int, headDim: Int, into out: Tensor) throws
     // Backward of the row operations (training). Gradients are f32 and shaped like their forward tensors.
     /// dx (+)= d rmsNorm(x; weight) / dx applied to dy.
     func rmsNormBackward(_ x: Tensor, weight: Tensor, eps: Float, outputGradient dy: Tensor, into dx: Tensor,
@@ -84,10 +84,12 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws
     /// dGate, dUp of out = silu(gate) * up.
     func swigluBackward(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor, upGradient: Tensor) throws
-    /// Gradients of causal GQA attention over one whole sequence (positions 0..<T): dq [T, heads*headDim],
-    /// dk and dv [T, kvHeads*headDim] (overwritten). Probabilities are recomputed from q and k, not stored.
-    func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int, kvHeads: Int,
-                           headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor) throws
+    /// Gradients of causal GQA attention over whole sequences (positions 0..<T each) stacked by rows (`sequences`
+    /// are their row ranges): dq [rows, heads*headDim], dk and dv [rows, kvHeads*headDim] (overwritten).
+    /// Probabilities are recomputed from q and k, not stored.
+    func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, sequences: [Range<Int>],
+                           heads: Int, kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
+                           valueGradient dv: Tensor) throws
     /// dlogits[i] = weights[i] * (onehot(targets[i]) - softmax(logits[i])): the backward of
     /// sum_i weights[i] * log softmax(logits[i])[targets[i]].
     func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws
@@ -113,4 +115,39 @@ public protocol ComputeBackend: AnyObject, Sendable {
 
     /// log softmax(logits[i])[targets[i]] per row, and each row's entropy when asked.
     func tokenLogProbs(_ logits: Tensor, targets: [Int], withEntropy: Bool) throws -> (logProbs: [Float], entropies: [Float]?)
+}
+
+/// One sequence of a batched `attention` call.
+public struct AttentionSegment: Sendable {
+    /// Its new tokens' rows in q and out.
+    public var rows: Range<Int>
+    /// [>= start + rows.count, kvHeads * headDim], the new tokens' rows already written.
+    public var keys: Tensor
+    public var values: Tensor
+    /// Position of its first new token.
+    public var start: Int
+    public init(rows: Range<Int>, keys: Tensor, values: Tensor, start: Int) {
+        self.rows = rows
+        self.keys = keys
+        self.values = values
+        self.start = start
+    }
+}
+
+extension ComputeBackend {
+    /// Attention of one sequence's new rows q [T, heads*headDim] at positions start..<start+T.
+    public func attention(q: Tensor, keys: Tensor, values: Tensor, start: Int, heads: Int, kvHeads: Int, headDim: Int,
+                          into out: Tensor) throws {
+        let tokens = q.count / max(1, heads * headDim)
+        try attention(q: q, segments: [AttentionSegment(rows: 0..<tokens, keys: keys, values: values, start: start)],
+                      heads: heads, kvHeads: kvHeads, headDim: headDim, into: out)
+    }
+
+    /// The backward of attention over one whole sequence (positions 0..<T).
+    public func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, heads: Int, kvHeads: Int,
+                                  headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor) throws {
+        let tokens = q.count / max(1, heads * headDim)
+        try attentionBackward(q: q, keys: keys, values: values, outputGradient: dOut, sequences: [0..<tokens], heads: heads,
+                              kvHeads: kvHeads, headDim: headDim, queryGradient: dq, keyGradient: dk, valueGradient: dv)
+    }
 }

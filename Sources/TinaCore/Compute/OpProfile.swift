@@ -19,7 +19,7 @@ public enum OpProfile {
     }
 
     @inline(__always)
-    static func measure<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
+    public static func measure<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
         guard enabled.load(ordering: .relaxed) else { return try body() }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try body()

@@ -63,6 +63,17 @@ public enum ScalarReference {
         }
     }
 
+    /// (dGate, dUp) of swiglu for the output gradient d, in Double.
+    public static func swigluBackward(gate: [Float], up: [Float], outputGradient d: [Float]) -> (gate: [Float], up: [Float]) {
+        var dGate = [Float](), dUp = [Float]()
+        for i in gate.indices {
+            let g = Double(gate[i]), s = 1 / (1 + exp(-g))
+            dUp.append(Float(Double(d[i]) * g * s))
+            dGate.append(Float(Double(d[i]) * Double(up[i]) * s * (1 + g * (1 - s))))
+        }
+        return (dGate, dUp)
+    }
+
     public static func softmax(_ x: [Float]) -> [Float] {
         let m = Double(x.max() ?? 0)
         let e = x.map { exp(Double($0) - m) }
