@@ -3,10 +3,16 @@ import Testing
 import TinaMath
 import TinaTestSupport
 
-/// Agreement with math-verify 0.9.0 on the hand-written family pairs of issue 12 (Tests/Fixtures/math/families.jsonl,
-/// from tools/reference/math_family_pairs.py): relations written two ways, approximations, inequalities vs
-/// intervals, \text{E} vs E, assignments vs tuples, semicolon tuples, several boxed answers, subscripted equation
-/// lists, sums. The `heldout` split was written with the rest and never tuned on: its agreement is reported.
+/// Agreement with math-verify 0.9.0 on the hand-written pairs of Tests/Fixtures/math/families.jsonl
+/// (tools/reference/make_math_fixtures.py), in three splits:
+/// - `tune` (math_family_pairs.py): issue 12's families (relations written two ways, approximations, inequalities vs
+///   intervals, \text{E} vs E, assignments vs tuples, semicolon tuples, several boxed answers, subscripted equation
+///   lists, sums); the grader was developed against them. 163/163.
+/// - `heldout1-seen` (math_family_pairs.py): written with `tune`, never tuned on, 76/77; its one disagreement was then
+///   examined (a math-verify ordering artefact, Tina kept), so it is no longer blind.
+/// - `heldout2` (math_heldout2_pairs.py): 205 pairs written and committed blind, graded once with the grader as it
+///   stood and not tuned on since: 349/350 rows (204/205 default-mode pairs, 145/145 tina-mode), 99.71 %.
+/// Every disagreement must be listed with its reason in disagreements.json.
 @Suite struct FamilyAgreementTests {
     struct Row { let source: String, split: String, mode: GradingMode, gold: String, pred: String, expected: Bool }
 
@@ -20,11 +26,18 @@ import TinaTestSupport
         }
     }
 
-    static func disagreements(_ rows: [Row]) -> [String] {
+    /// The disagreements explained (with reasons) in disagreements.json, keyed "source [mode]".
+    static func known() throws -> [String: String] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
+            Paths.fixture("math/disagreements.json")))) as? [String: String])
+    }
+
+    /// "source [mode]" of each row Tina grades differently from math-verify, with what was extracted.
+    static func disagreements(_ rows: [Row]) -> [(key: String, detail: String)] {
         rows.compactMap { row in
             let r = Grader.grade(gold: row.gold, prediction: row.pred, mode: row.mode)
-            return r.correct == row.expected ? nil
-                : "\(row.source) [\(row.mode.rawValue)] math-verify \(row.expected): \(row.gold) vs \(row.pred) -> \(r.gold.map(\.text)) / \(r.prediction.map(\.text))"
+            return r.correct == row.expected ? nil : ("\(row.source) [\(row.mode.rawValue)]",
+                "math-verify \(row.expected): \(row.gold) vs \(row.pred) -> \(r.gold.map(\.text)) / \(r.prediction.map(\.text))")
         }
     }
 
@@ -32,29 +45,42 @@ import TinaTestSupport
         "\(total - bad)/\(total) = \(String(format: "%.2f", 100 * Double(total - bad) / Double(max(total, 1))))%"
     }
 
-    /// The grown set (pairs.jsonl plus every family pair) agrees >= 99%; the tune split entirely.
+    /// Reports a split's agreement; returns its agreement and the disagreements not explained in disagreements.json.
+    static func measure(_ split: String, _ rows: [Row]) throws -> (agreement: Double, unexplained: [String]) {
+        let bad = disagreements(rows), known = try known()
+        print("family pairs (\(split)) agreement: \(percent(bad.count, rows.count))")
+        for d in bad { print("  \(split) disagreement: \(d.key) \(d.detail)") }
+        return (Double(rows.count - bad.count) / Double(max(rows.count, 1)), bad.filter { known[$0.key] == nil }.map(\.key))
+    }
+
+    /// The tune split agrees entirely; the grown set (pairs.jsonl, tune and heldout1-seen) >= 99%.
     @Test func grownSetAgreesWithMathVerify() throws {
         let families = try Self.rows("families.jsonl")
         let tune = families.filter { $0.split == "tune" }
-        let tuneBad = Self.disagreements(tune)
-        let grown = try Self.rows("pairs.jsonl") + families
-        let grownBad = Self.disagreements(grown)
-        print("family pairs (tune) agreement: \(Self.percent(tuneBad.count, tune.count))")
-        print("grown set agreement (pairs + families): \(Self.percent(grownBad.count, grown.count))")
-        for d in tuneBad { print("  tune disagreement: " + d) }
         #expect(tune.count >= 150)
-        #expect(tuneBad.isEmpty)
-        #expect(Double(grown.count - grownBad.count) / Double(grown.count) >= 0.99)
+        #expect(try Self.measure("tune", tune).agreement == 1)
+        let grown = try Self.rows("pairs.jsonl") + families.filter { $0.split != "heldout2" }
+        let bad = Self.disagreements(grown)
+        print("grown set agreement (pairs + tune + heldout1-seen): \(Self.percent(bad.count, grown.count))")
+        #expect(Double(grown.count - bad.count) / Double(grown.count) >= 0.99)
     }
 
-    /// The held-out split: reported, and kept from collapsing (>= 95%).
-    @Test func heldOutAgreementIsReported() throws {
-        let heldout = try Self.rows("families.jsonl").filter { $0.split == "heldout" }
-        let bad = Self.disagreements(heldout)
-        print("family pairs (held-out) agreement: \(Self.percent(bad.count, heldout.count))")
-        for d in bad { print("  held-out disagreement: " + d) }
-        #expect(heldout.count >= 60)
-        #expect(Double(heldout.count - bad.count) / Double(heldout.count) >= 0.95)
+    /// The first held-out split (seen since): its one disagreement, an artefact of math-verify, is listed.
+    @Test func heldOut1SeenAgreement() throws {
+        let rows = try Self.rows("families.jsonl").filter { $0.split == "heldout1-seen" }
+        let (agreement, unexplained) = try Self.measure("heldout1-seen", rows)
+        #expect(rows.count >= 60)
+        #expect(agreement >= 0.98)
+        #expect(unexplained.isEmpty, "\(unexplained)")
+    }
+
+    /// The blind split: >= 99% agreement (measured 99.71%), and every disagreement explained.
+    @Test func heldOut2AgreesWithMathVerify() throws {
+        let rows = try Self.rows("families.jsonl").filter { $0.split == "heldout2" }
+        let (agreement, unexplained) = try Self.measure("heldout2", rows)
+        #expect(rows.filter { $0.mode == .default }.count >= 150)
+        #expect(agreement >= 0.99)
+        #expect(unexplained.isEmpty, "\(unexplained)")
     }
 
     /// Each family is handled by meaning, checked directly (not only through the fixture's verdicts).
@@ -65,6 +91,7 @@ import TinaTestSupport
             ("$2, 3$", "$\\boxed{2} \\quad \\text{and} \\quad \\boxed{3}$", true), ("$x_1 = 2, x_2 = 3$", "$2, 3$", true),
             ("$\\sum_{k=1}^{10} k$", "$55$", true), ("$\\sum_{k=1}^{10} k$", "$56$", false), ("$\\prod_{k=1}^{4} k$", "$24$", true),
             ("$\\sum_{i=1}^{n} i$", "$\\frac{n(n+1)}{2}$", false), ("$1<x<2$", "$(1,3)$", false), ("$x \\neq 3$", "$x \\neq 4$", false),
+            ("$a=1,b=1;a=2,b=4$", "$(1,1),(2,4)$", true), ("$a=1,b=1;a=2,b=4$", "$(1,1),(4,2)$", false),
         ]
         for (gold, pred, expected) in cases {
             #expect(Grader.grade(gold: gold, prediction: pred).correct == expected, "\(gold) vs \(pred)")

@@ -6,8 +6,10 @@
 
     .venv-ref/bin/python tools/reference/make_math_fixtures.py --families-only   # families.jsonl alone
 
+families.jsonl as committed was made with that last command (PYTHONHASHSEED not needed: no randomness, fixed order).
 Writes pairs.jsonl: one (gold, pred, mode) per line with math-verify's verdict, and families.jsonl: the
-hand-written pairs of math_family_pairs.py (issue 12's families), each with its split (tune / heldout). Modes:
+hand-written pairs of math_family_pairs.py (issue 12's families; splits tune and heldout1-seen) and of
+math_heldout2_pairs.py (split heldout2, written blind, never tuned on). Modes:
   default   verify(parse(gold), parse(pred)) with parse's defaults (LaTeX + expression targets)
   tina      Tina's accuracy reward (tina-digest.md 4.1): gold parsed first_match with the defaults, the
             prediction with LaTeX only, boxed priority 0, no anchor-less matches, units/equations normalization
@@ -69,13 +71,15 @@ def variants(answer, raw, rng, others):
 def write_families():
     """families.jsonl: every family pair graded in default mode, and in tina mode when the prediction boxes."""
     from math_family_pairs import FAMILIES
+    from math_heldout2_pairs import HELDOUT2
+    lists = [(family, split, pairs) for family, splits in FAMILIES.items() for split, pairs in splits.items()]
+    lists += [(family, "heldout2", pairs) for family, pairs in HELDOUT2.items()]
     rows = []
-    for family, splits in FAMILIES.items():
-        for split in ("tune", "heldout"):
-            for i, (gold, pred) in enumerate(splits[split]):
-                for mode in ("default", "tina") if "\\boxed" in pred else ("default",):
-                    rows.append({"source": f"family:{family}:{split}:{i}", "family": family, "split": split, "mode": mode,
-                                 "gold": gold, "pred": pred, "expected": judge(gold, pred, mode)})
+    for family, split, pairs in lists:
+        for i, (gold, pred) in enumerate(pairs):
+            for mode in ("default", "tina") if "\\boxed" in pred else ("default",):
+                rows.append({"source": f"family:{family}:{split}:{i}", "family": family, "split": split, "mode": mode,
+                             "gold": gold, "pred": pred, "expected": judge(gold, pred, mode)})
     with open(os.path.join(ROOT, "families.jsonl"), "w") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
