@@ -31,7 +31,9 @@ mkdir -p "$WORK"
 "$TINA" init-model --config demo/config.json --tokenizer "$WORK/tokenizer" --out "$WORK/init" --seed "$SEED"
 
 # 4. Full-parameter SFT from scratch (f32): stage 1 at a high learning rate, stage 2 (fresh traces) at a lower
-#    one. Two runs of one epoch each rather than one long run, so each stage's output can be inspected.
+#    one. Two runs of one epoch each rather than one long run, so each stage's output can be inspected. A rerun
+#    starts the stages over (sft refuses an --out that holds another run's checkpoints).
+rm -rf "$WORK/sft1" "$WORK/sft"
 "$TINA" sft --model "$WORK/init" --data "$WORK/train.jsonl" --out "$WORK/sft1" --full \
     --lr 3e-3 --batch "$BATCH" --micro-batch "$BATCH" --warmup-ratio 0.03 --seed "$SEED"
 "$TINA" sft --model "$WORK/sft1" --data "$WORK/train2.jsonl" --out "$WORK/sft" --full \

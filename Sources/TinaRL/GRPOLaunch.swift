@@ -66,8 +66,7 @@ public enum GRPOLaunch {
         run.baseModel = modelPath
         try GRPORun.writeText(try recipe.resolvedYAML(), to: recipe.resolvedOutputDir + "/recipe.yaml")
         if let resume = options.resume {
-            let folder = resume == "latest" ? run.latestCheckpoint() : resume
-            guard let folder else { throw TinaError.invalidArgument("--resume latest: \(recipe.resolvedOutputDir) has no checkpoint-N folder") }
+            let folder = try run.checkpoints.resolve(resume)
             try run.resume(from: folder)
             say("resumed from \(folder) at step \(trainer.state.step)")
         }

@@ -6,24 +6,29 @@ import TinaTraining
 
 /// The files of a GRPO run directory:
 ///   metrics.jsonl            one row per logged step (TRL metric names)
-///   checkpoint-N/            adapter (PEFT) or model.safetensors (full), optimizer.safetensors, trainer_state.json
+///   checkpoint-N/            adapter (PEFT) or model.safetensors (full, with the base's config and tokenizer files),
+///                            optimizer.safetensors, trainer_state.json, checkpoint_complete.json
 ///   adapter_config.json, adapter_model.safetensors (or model.safetensors)   the final weights
 ///   trainer_state.json       the final state with the cost summary
-/// Checkpoints are written to a temporary folder and renamed, so a kill never leaves a half-written one.
+/// Checkpoints are written as `CheckpointFolders` does it (temporary folder, marker, rename), so a kill never
+/// leaves a half-written one that a resume would take.
 public final class GRPORun {
     public let directory: String
     public let trainer: GRPOTrainer
     public let cost: CostModel
+    public let checkpoints: CheckpointFolders
     public var loggingSteps = 1
     public var saveSteps: Int?
     public var saveTotalLimit: Int?
-    /// Written into each adapter's config (PEFT's base_model_name_or_path).
+    /// Written into each adapter's config (PEFT's base_model_name_or_path), and, when it is a model directory, where
+    /// the config and tokenizer files beside full weights come from.
     public var baseModel: String?
 
     public init(directory: String, trainer: GRPOTrainer, cost: CostModel) throws {
         self.directory = directory
         self.trainer = trainer
         self.cost = cost
+        checkpoints = CheckpointFolders(runDirectory: directory)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -33,145 +38,57 @@ public final class GRPORun {
 
     var metricsPath: String { directory + "/metrics.jsonl" }
 
-    /// The newest checkpoint-N folder of the run, if any.
-    public func latestCheckpoint() -> String? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let steps = names.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }
-        return steps.max().map { directory + "/checkpoint-\($0)" }
-    }
+    /// The newest complete checkpoint-N folder of the run, if any.
+    public func latestCheckpoint() -> String? { checkpoints.latestComplete() }
 
     /// Trains to the last step, logging, checkpointing and printing `onLine` for each logged step.
     public func train(onLine: (String) -> Void = { _ in }) throws -> GRPOSummary {
         let started = Date()
-        let metricsHandle = try openMetrics()
-        defer { try? metricsHandle.close() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try trainer.train { metrics in
-            if metrics.step % max(1, loggingSteps) == 0 || metrics.step == trainer.lastStep {
-                metricsHandle.write(try encoder.encode(metrics) + Data("\n".utf8))
-                onLine(metrics.line(lastStep: trainer.lastStep))
+        // Rows already logged are kept when resuming; rows past the restored step (logged after the checkpoint) go.
+        let metrics = try MetricsLog(path: metricsPath, keepingThrough: trainer.state.step)
+        try trainer.train { row in
+            if row.step % max(1, loggingSteps) == 0 || row.step == trainer.lastStep {
+                try metrics.append(row)
+                onLine(row.line(lastStep: trainer.lastStep))
             }
-            if let every = saveSteps, every > 0, metrics.step % every == 0, metrics.step % trainer.settings.numIterations == 0 {
+            if let every = saveSteps, every > 0, row.step % every == 0, row.step % trainer.settings.numIterations == 0 {
                 try saveCheckpoint()
             }
         }
         let summary = GRPOSummary(state: trainer.state, cost: cost, parameters: trainer.model.parameterCount,
                                   wallSeconds: Date().timeIntervalSince(started), fullTraining: !trainer.model.fullParameters.isEmpty)
         try writeWeights(to: directory)
-        try writeState(trainer.state, summary: summary, to: directory + "/trainer_state.json")
+        try JSONFile.write(StateFile(state: trainer.state, summary: summary), to: directory + "/trainer_state.json")
         return summary
-    }
-
-    /// Rows already logged are kept when resuming; rows past the restored step (logged after the checkpoint) go.
-    private func openMetrics() throws -> FileHandle {
-        let step = trainer.state.step
-        var kept = ""
-        if step > 0, let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) {
-            for line in text.split(separator: "\n") {
-                if let row = try? JSONDecoder().decode(GRPOStepMetrics.self, from: Data(line.utf8)), row.step <= step { kept += line + "\n" }
-            }
-        }
-        guard FileManager.default.createFile(atPath: metricsPath, contents: Data(kept.utf8)),
-              let handle = FileHandle(forWritingAtPath: metricsPath) else {
-            throw TinaError.io(path: metricsPath, reason: "cannot write")
-        }
-        handle.seekToEndOfFile()
-        return handle
     }
 
     /// Saves checkpoint-<step> (weights, optimizer moments, trainer state) and applies `saveTotalLimit`.
     public func saveCheckpoint() throws {
-        let step = trainer.state.step
-        let final = directory + "/checkpoint-\(step)"
-        let temporary = directory + "/.checkpoint-\(step).tmp"
-        let fm = FileManager.default
-        try? fm.removeItem(atPath: temporary)
-        do { try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true) } catch {
-            throw TinaError.io(path: temporary, reason: "cannot create")
+        try checkpoints.write(step: trainer.state.step) { temporary in
+            try writeWeights(to: temporary)
+            try trainer.optimizer.save(trainer.parameters, to: temporary + "/" + AdamW.checkpointFileName)
+            try JSONFile.write(StateFile(state: trainer.state, summary: nil), to: temporary + "/trainer_state.json")
         }
-        try writeWeights(to: temporary)
-        var moments: [(name: String, tensor: Tensor)] = []
-        for (i, p) in trainer.parameters.enumerated() {
-            guard let (m, v) = trainer.optimizer.moments(of: p) else { continue }
-            moments.append(("\(i).\(p.name).exp_avg", try Tensor(shape: m.shape, values: try trainer.model.backend.download(m))))
-            moments.append(("\(i).\(p.name).exp_avg_sq", try Tensor(shape: v.shape, values: try trainer.model.backend.download(v))))
-        }
-        try SafetensorsWriter.write(moments, metadata: ["step": String(trainer.optimizer.step)], to: temporary + "/optimizer.safetensors")
-        try writeState(trainer.state, summary: nil, to: temporary + "/trainer_state.json")
-        try? fm.removeItem(atPath: final)
-        do { try fm.moveItem(atPath: temporary, toPath: final) } catch {
-            throw TinaError.io(path: final, reason: "cannot move the checkpoint into place")
-        }
-        if let limit = saveTotalLimit, limit > 0 {
-            let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
-            let steps = names.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted()
-            for old in steps.dropLast(limit) { try? fm.removeItem(atPath: directory + "/checkpoint-\(old)") }
-        }
+        if let limit = saveTotalLimit { try checkpoints.removeOldest(keeping: limit) }
     }
 
-    /// Restores weights, optimizer moments and trainer state from a checkpoint folder.
+    /// Restores weights, optimizer moments and trainer state from a complete checkpoint folder.
     public func resume(from checkpoint: String) throws {
-        let model = trainer.model
-        if model.fullParameters.isEmpty {
-            let adapter = try PEFTAdapterFile.read(directory: checkpoint)
-            guard let current = try model.exportLoRA() else { throw TinaError.invalidArgument("resume: the model has no LoRA adapter attached") }
-            guard current.config.rank == adapter.config.rank, Set(current.modules.keys) == Set(adapter.modules.keys) else {
-                throw TinaError.malformed(source: checkpoint, reason: "the checkpoint's adapter (rank \(adapter.config.rank), \(adapter.modules.count) modules) does not match the run's (rank \(current.config.rank), \(current.modules.count) modules)")
-            }
-            try model.loadLoRAWeights(adapter, source: checkpoint)
-        } else {
-            let file = try SafetensorsFile(path: checkpoint + "/" + SafetensorsCheckpoint.singleFileName)
-            for (name, p) in model.fullParameters {
-                try model.backend.copy(try model.backend.upload(try file.tensor(name)), into: p.value)
-            }
-        }
-        let optimizerFile = try SafetensorsFile(path: checkpoint + "/optimizer.safetensors")
-        var saved: [(parameter: TrainableParameter, m: Tensor, v: Tensor)] = []
-        for (i, p) in trainer.parameters.enumerated() {
-            let key = "\(i).\(p.name)"
-            guard optimizerFile.entry(key + ".exp_avg") != nil else { continue }
-            saved.append((p, try optimizerFile.tensor(key + ".exp_avg"), try optimizerFile.tensor(key + ".exp_avg_sq")))
-        }
-        guard let stepText = optimizerFile.metadata["step"], let optimizerStep = Int(stepText) else {
-            throw TinaError.malformed(source: checkpoint + "/optimizer.safetensors", reason: "no optimizer step in the metadata")
-        }
-        try trainer.optimizer.restore(step: optimizerStep, moments: saved)
-        let statePath = checkpoint + "/trainer_state.json"
-        guard let data = FileManager.default.contents(atPath: statePath) else { throw TinaError.io(path: statePath, reason: "cannot read") }
-        do {
-            trainer.restore(try JSONDecoder().decode(StateFile.self, from: data).state)
-        } catch {
-            throw TinaError.malformed(source: statePath, reason: "not a trainer state (\(error))")
-        }
+        try CheckpointMarker.check(checkpoint)
+        try TrainedWeights.restore(trainer.model, from: checkpoint)
+        try trainer.optimizer.load(trainer.parameters, from: checkpoint + "/" + AdamW.checkpointFileName)
+        trainer.restore(try JSONFile.read(StateFile.self, from: checkpoint + "/trainer_state.json").state)
     }
 
     func writeWeights(to folder: String) throws {
-        let model = trainer.model
-        if model.fullParameters.isEmpty {
-            guard let adapter = try model.exportLoRA(baseModel: baseModel) else { throw TinaError.invalidArgument("no adapter to save") }
-            try adapter.write(directory: folder)
-        } else {
-            let tensors = try model.fullParameters.keys.sorted().compactMap { name -> (name: String, tensor: Tensor)? in
-                guard let p = model.fullParameters[name] else { return nil }
-                return (name, try Tensor(shape: p.value.shape, values: try model.backend.download(p.value)))
-            }
-            try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder + "/" + SafetensorsCheckpoint.singleFileName)
-        }
+        try TrainedWeights.write(trainer.model, to: folder, baseModel: baseModel,
+                                 modelFiles: TrainedWeights.ModelFiles(baseDirectory: baseModel))
     }
 
     /// trainer_state.json: the state a resume reads, and the run's summary once it has finished.
     struct StateFile: Codable {
         var state: GRPOState
         var summary: GRPOSummary?
-    }
-
-    func writeState(_ state: GRPOState, summary: GRPOSummary?, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let writer = try AtomicFileWriter(path: path)
-        try writer.write(Array(try encoder.encode(StateFile(state: state, summary: summary))))
-        try writer.commit()
     }
 }
 

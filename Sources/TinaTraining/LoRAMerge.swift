@@ -7,8 +7,9 @@ import TinaFormats
 /// each tensor's stored dtype), one matrix at a time; the other tensors are copied; config, generation config and
 /// tokenizer files are copied beside it.
 public enum LoRAMerge {
-    public static let copiedFiles = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                                     "special_tokens_map.json", "chat_template.jinja", "vocab.json", "merges.txt"]
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja",
+                                        "vocab.json", "merges.txt"]
+    public static let copiedFiles = ["config.json", "generation_config.json"] + tokenizerFiles
 
     /// Returns the number of merged matrices.
     @discardableResult
@@ -57,9 +58,10 @@ public enum LoRAMerge {
         return merged
     }
 
-    /// Copies the config, generation config and tokenizer files that exist in `base` into `output`.
-    public static func copyModelFiles(from base: String, to output: String) throws {
-        for name in copiedFiles where FileManager.default.fileExists(atPath: base + "/" + name) {
+    /// Copies the config, generation config and tokenizer files (or just the files named in `only`) that exist in
+    /// `base` into `output`.
+    public static func copyModelFiles(from base: String, to output: String, only names: [String] = copiedFiles) throws {
+        for name in names where FileManager.default.fileExists(atPath: base + "/" + name) {
             guard let data = FileManager.default.contents(atPath: base + "/" + name) else {
                 throw TinaError.io(path: base + "/" + name, reason: "cannot read")
             }

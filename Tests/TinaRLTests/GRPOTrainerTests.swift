@@ -119,6 +119,28 @@ struct CountLetterReward: RewardFunction {
         }
     }
 
+    /// Full-weight checkpoints (TrainedWeights, shared with SFT) carry the base's config, so each loads as a model;
+    /// a checkpoint folder without its completion marker is not taken by --resume latest.
+    @Test func fullWeightCheckpointsLoadAsModelsAndUnsealedOnesAreSkipped() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = Paths.fixture("decoder/qwen2-gqa2")
+        let model = try DecoderModel.load(path: base, compute: .f32)
+        _ = try model.enableFullTraining()
+        let run = try GRPORun(directory: directory, trainer: try trainer(model, steps: 2), cost: CostModel(pricePerHour: 1, machine: "test"))
+        run.baseModel = base
+        run.saveSteps = 1
+        _ = try run.train()
+        let first = directory + "/checkpoint-1"
+        for file in ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json", CheckpointMarker.fileName] {
+            #expect(FileManager.default.fileExists(atPath: first + "/" + file), "\(file)")
+        }
+        _ = try DecoderModel.load(path: first, compute: .f32)
+        #expect(run.latestCheckpoint() == directory + "/checkpoint-2")
+        try FileManager.default.removeItem(atPath: directory + "/checkpoint-2/" + CheckpointMarker.fileName)
+        #expect(run.latestCheckpoint() == first)
+    }
+
     /// Full-parameter GRPO (the random fixture's lm_head rows are too small for LoRA alone to make the policy peaked).
     @Test func theRewardRisesOnALearnableTask() throws {
         let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-gqa2"), compute: .f32)

@@ -34,8 +34,8 @@ import TinaTraining
         try model.attachNewLoRA(PEFTAdapterConfig(rank: 8, alpha: 16, dropout: 0.05,
                                                   targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]),
                                 seed: 3)
-        let trainer = try SFTTrainer(model: model, parameters: model.loraParameters, config: config(steps: 40, lr: 1e-2))
-        return (model, try trainer.train(examples))
+        let trainer = try SFTTrainer(model: model, parameters: model.loraParameters, config: config(steps: 40, lr: 1e-2), examples: examples)
+        return (model, try trainer.train())
     }
 
     @Test func loraSFTLearnsAndIsDeterministic() throws {
@@ -59,8 +59,10 @@ import TinaTraining
 
     @Test func fullFineTuningLearns() throws {
         let model = try DecoderModel.load(path: Paths.fixture("decoder/qwen2-mha-tied"), precision: .f32)
-        let trainer = try SFTTrainer(model: model, parameters: try model.enableFullTraining(), config: Self.config(steps: 30, lr: 3e-3))
-        let logs = try trainer.train(Self.examples.map { SFTExample(prompt: $0.prompt, completion: $0.completion.map { $0 % 80 }) })
+        let examples = Self.examples.map { SFTExample(prompt: $0.prompt, completion: $0.completion.map { $0 % 80 }) }
+        let trainer = try SFTTrainer(model: model, parameters: try model.enableFullTraining(), config: Self.config(steps: 30, lr: 3e-3),
+                                     examples: examples)
+        let logs = try trainer.train()
         let first = try #require(logs.first?.loss), last = try #require(logs.last?.loss)
         #expect(last < 0.25 * first, "completion NLL \(first) -> \(last)")
     }
