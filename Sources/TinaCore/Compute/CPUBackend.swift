@@ -234,7 +234,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     public func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
                        alpha: Float, accumulate: Bool) throws {
-        try OpProfile.measure("matmul (f32)") { try matmulBody(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, accumulate: accumulate) }
+        let small = !transposeA && transposeB && a.shape.count == 2 && b.shape.count == 2
+            && a.shape[0] * a.shape[1] * b.shape[0] <= SmallProduct.maxWork
+        try OpProfile.measure(small ? "matmul (f32, small)" : "matmul (f32)") {
+            try matmulBody(a, transposeA: transposeA, b, transposeB: transposeB, into: c, alpha: alpha, accumulate: accumulate)
+        }
     }
 
     private func matmulBody(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, into c: Tensor,
