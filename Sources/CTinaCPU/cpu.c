@@ -44,3 +44,17 @@ void tina_cpu_detect(tina_cpu_features *f) {
         f->brand[48] = 0;
     }
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+void tina_heap_policy(int mmap_threshold, int trim_threshold) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+#else
+    (void)mmap_threshold;
+    (void)trim_threshold;
+#endif
+}

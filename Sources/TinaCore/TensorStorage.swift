@@ -1,3 +1,4 @@
+import CTinaCPU
 import Foundation
 
 /// The bytes behind one or more `Tensor` views: either owned (64-byte aligned, freed on deinit) or borrowed
@@ -12,6 +13,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates `byteCount` zeroed bytes.
     public init(zeroedByteCount byteCount: Int) {
+        _ = HeapPolicy.applied
         let size = max(byteCount, 1)
         bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
@@ -31,4 +33,16 @@ public final class TensorStorage: @unchecked Sendable {
     deinit {
         if ownsBytes { bytes.deallocate() }
     }
+}
+
+/// How the C heap serves tensors. A training step allocates and frees the same large activations every step
+/// (11 MB matrices at SmolLM2's 16 x 114 tokens); glibc maps blocks of its dynamic threshold and above afresh each
+/// time and trims freed heap tops, so every step page-faulted its activations in again. Serving blocks up to
+/// 32 MiB (glibc's largest allowed threshold) from the heap and keeping freed memory lets a step reuse the last
+/// step's pages.
+enum HeapPolicy {
+    static let applied: Bool = {
+        tina_heap_policy(32 << 20, 1 << 30)
+        return true
+    }()
 }

@@ -57,9 +57,10 @@ public final class DecoderModel: @unchecked Sendable {
     var qDim: Int { config.headCount * config.headDim }
     var kvDim: Int { config.kvHeadCount * config.headDim }
 
-    /// A cache sized for this model, limited to `maxBytes`.
-    public func makeCache(maxBytes: Int = 4 << 30) -> KVCache {
-        KVCache(layerCount: config.layerCount, kvDim: kvDim, maxBytes: maxBytes, backend: backend)
+    /// A cache sized for this model, limited to `maxBytes`: bf16 for bf16 compute, f32 for the exact path (or `dtype`).
+    public func makeCache(maxBytes: Int = 4 << 30, dtype: DType? = nil) -> KVCache {
+        KVCache(layerCount: config.layerCount, kvDim: kvDim, maxBytes: maxBytes, dtype: dtype ?? (compute == .bf16 ? .bf16 : .f32),
+                backend: backend)
     }
 
     /// Runs the new tokens of each chunk through the decoder, appending their keys and values to the cache.

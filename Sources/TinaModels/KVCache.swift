@@ -1,7 +1,8 @@
 import TinaCore
 
-/// Keys and values of every layer for a set of sequences, f32, [position, kvHeads * headDim] per layer, in
-/// tensors of the model's backend (device memory on a GPU).
+/// Keys and values of every layer for a set of sequences, [position, kvHeads * headDim] per layer, in tensors of
+/// the model's backend (device memory on a GPU): bf16 for bf16 compute (half the memory and bandwidth; keys and
+/// values are rounded as a bf16 model's k/v projections round them), f32 for the exact path.
 /// Sequences grow on demand (capacity doubles) within a byte budget; `fork` copies a sequence so G samples
 /// can share one prompt's prefill, `truncate` rolls a sequence back. Not thread-safe: one owner drives it.
 public final class KVCache: @unchecked Sendable {
@@ -9,6 +10,8 @@ public final class KVCache: @unchecked Sendable {
     public let kvDim: Int
     /// The most bytes the cache may hold; growing past it throws.
     public let maxBytes: Int
+    /// .f32 or .bf16.
+    public let dtype: DType
     public private(set) var bytesReserved = 0
     let backend: any ComputeBackend
 
@@ -27,15 +30,16 @@ public final class KVCache: @unchecked Sendable {
     private var sequences: [Int: Sequence] = [:]
     private var nextID = 0
 
-    public init(layerCount: Int, kvDim: Int, maxBytes: Int, backend: any ComputeBackend = CPUBackend.shared) {
+    public init(layerCount: Int, kvDim: Int, maxBytes: Int, dtype: DType = .f32, backend: any ComputeBackend = CPUBackend.shared) {
         self.backend = backend
+        self.dtype = dtype == .bf16 ? .bf16 : .f32
         self.layerCount = layerCount
         self.kvDim = kvDim
         self.maxBytes = maxBytes
     }
 
     /// Bytes one cached position takes over all layers (keys and values).
-    public var bytesPerPosition: Int { 2 * layerCount * kvDim * MemoryLayout<Float>.size }
+    public var bytesPerPosition: Int { 2 * layerCount * kvDim * dtype.byteSize }
 
     /// Starts an empty sequence and returns its id.
     public func newSequence() -> Int {
@@ -102,8 +106,8 @@ public final class KVCache: @unchecked Sendable {
         }
         var keys: [Tensor] = [], values: [Tensor] = []
         for layer in 0..<layerCount {
-            let k = try backend.zeros([capacity, kvDim], dtype: .f32)
-            let v = try backend.zeros([capacity, kvDim], dtype: .f32)
+            let k = try backend.zeros([capacity, kvDim], dtype: dtype)
+            let v = try backend.zeros([capacity, kvDim], dtype: dtype)
             if s.length > 0 {
                 let used = 0..<s.length
                 try backend.copy(try s.keys[layer].rows(used), into: try k.rows(used))

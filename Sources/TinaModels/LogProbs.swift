@@ -61,7 +61,9 @@ extension DecoderModel {
                 tokens += sequences[last].count
                 last += 1
             }
-            let cache = makeCache(maxBytes: Int.max)
+            // f32 keys and values, as the training pass uses them: reference and policy log-probs then differ
+            // only by the adapter.
+            let cache = makeCache(maxBytes: Int.max, dtype: .f32)
             let chunks = (first..<last).map { SequenceChunk(sequence: cache.newSequence(), tokens: sequences[$0]) }
             let hidden = try forward(chunks, cache: cache)
             var rows: [Int] = [], targets: [Int] = [], offset = 0

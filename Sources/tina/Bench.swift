@@ -276,6 +276,7 @@ struct GenerateBenchCommand: ParsableCommand {
     @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 200
     @Option(name: .customLong("min-new"), help: "Shortest completion.") var minNew = 64
     @Option(name: .customLong("max-new"), help: "Longest completion.") var maxNew = 256
+    @Flag(help: "Also time every backend operation of each level and print the breakdown.") var profile = false
 
     func run() throws {
         let limits = measureLimits(options)
@@ -284,8 +285,11 @@ struct GenerateBenchCommand: ParsableCommand {
         let levels = try parseRows(concurrency)
         let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
         report.generation = try levels.map {
-            try GenerationBench.run(name: name, model: loaded, concurrency: $0, promptTokens: promptTokens, minNew: minNew,
-                                    maxNew: max(minNew, maxNew), progress: options.log)
+            if profile { OpProfile.start() }
+            let result = try GenerationBench.run(name: name, model: loaded, concurrency: $0, promptTokens: promptTokens, minNew: minNew,
+                                                 maxNew: max(minNew, maxNew), progress: options.log)
+            if profile { options.logProfile(OpProfile.stop() + [("total (wall)", result.seconds, 1)]) }
+            return result
         }
         try report.emit(options)
     }

@@ -101,4 +101,31 @@ import TinaTestSupport
                                                     keyGradient: dk, valueGradient: dv)
         }
     }
+
+    /// A bf16 KV cache: attention over bf16 keys and values equals attention over the same values widened to f32
+    /// (the widening is exact), for a decode row and a prefill with a cached prefix, on both tile kinds.
+    @Test(arguments: [(1, 300, 9, 3, 64), (150, 7, 6, 2, 32)])
+    func bf16KeysAndValuesEqualTheirF32Widening(tokens: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int) throws {
+        let length = start + tokens, qDim = heads * headDim, kvDim = kvHeads * headDim
+        let q = try Tensor(shape: [tokens, qDim], values: randomFloats(tokens * qDim, seed: 61))
+        let keys = try Tensor(shape: [length, kvDim], values: randomFloats(length * kvDim, seed: 62))
+        let values = try Tensor(shape: [length, kvDim], values: randomFloats(length * kvDim, seed: 63))
+        let keys16 = try Tensor(zeros: [length, kvDim], dtype: .bf16), values16 = try Tensor(zeros: [length, kvDim], dtype: .bf16)
+        try CPUBackend.shared.copy(keys, into: keys16)
+        try CPUBackend.shared.copy(values, into: values16)
+        let widenedKeys = try Tensor(zeros: [length, kvDim]), widenedValues = try Tensor(zeros: [length, kvDim])
+        try CPUBackend.shared.copy(keys16, into: widenedKeys)
+        try CPUBackend.shared.copy(values16, into: widenedValues)
+        #expect(try widenedKeys.toArray() != (try keys.toArray()), "rounding to bf16 changed nothing")
+        let fromBF16 = try Tensor(zeros: [tokens, qDim]), fromF32 = try Tensor(zeros: [tokens, qDim])
+        try CPUBackend.shared.attention(q: q, keys: keys16, values: values16, start: start, heads: heads, kvHeads: kvHeads,
+                                        headDim: headDim, into: fromBF16)
+        try CPUBackend.shared.attention(q: q, keys: widenedKeys, values: widenedValues, start: start, heads: heads, kvHeads: kvHeads,
+                                        headDim: headDim, into: fromF32)
+        #expect(maxScaledError(try fromBF16.toArray(), try fromF32.toArray()) < 1e-6)
+        #expect(throws: TinaError.self) {
+            try CPUBackend.shared.attention(q: q, keys: keys16, values: values, start: start, heads: heads, kvHeads: kvHeads,
+                                            headDim: headDim, into: fromBF16)
+        }
+    }
 }

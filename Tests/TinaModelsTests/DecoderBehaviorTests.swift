@@ -33,6 +33,26 @@ import TinaModels
         #expect(throws: TinaError.self) { try cache.length(of: b) }
     }
 
+    /// bf16 compute caches keys and values in bf16 (half the bytes per position); its cached decode equals its own
+    /// uncached prefill closely, and the exact path keeps f32.
+    @Test func bf16ComputeCachesBF16() throws {
+        let exact = try DecoderModel.load(path: Paths.fixture("decoder/\(Self.model)"), precision: .f32)
+        let model = try DecoderModel.load(path: Paths.fixture("decoder/\(Self.model)"), precision: .bf16)
+        #expect(exact.makeCache().dtype == .f32)
+        let cache = model.makeCache()
+        #expect(cache.dtype == .bf16)
+        #expect(cache.bytesPerPosition * 2 == exact.makeCache().bytesPerPosition)
+        let prompt = [5, 17, 3, 42, 8, 61, 2]
+        let s = cache.newSequence()
+        _ = try lastLogits(model, cache, s, prompt)
+        let forked = try cache.fork(s)
+        let cached = try lastLogits(model, cache, forked, [9])
+        let f32Cache = model.makeCache(dtype: .f32)
+        let uncached = try lastLogits(model, f32Cache, f32Cache.newSequence(), prompt + [9])
+        #expect(cached != uncached, "keys and values were not rounded")
+        #expect(maxScaledError(cached, uncached) < 2e-2)
+    }
+
     @Test func cacheBudgetIsEnforced() throws {
         let model = try DecoderModel.load(path: Paths.fixture("decoder/\(Self.model)"))
         let cache = model.makeCache(maxBytes: 20 * model.makeCache().bytesPerPosition)

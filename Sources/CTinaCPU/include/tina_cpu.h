@@ -51,4 +51,8 @@ int tina_dnnl_thread_team(int threads);
 // (their team size set to 1 with tina_dnnl_thread_team), e.g. attention tiles on Tina's worker pool.
 int tina_dnnl_sgemm_single(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
                            const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+/* Serve allocations up to mmap_threshold bytes from the heap and keep up to trim_threshold bytes of freed heap
+   top (glibc mallopt; a no-op elsewhere). */
+void tina_heap_policy(int mmap_threshold, int trim_threshold);
+
 #endif

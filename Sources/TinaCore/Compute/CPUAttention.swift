@@ -16,10 +16,11 @@ enum CPUAttention {
     static let smallWork = 1 << 18
 
     /// One sequence of a batched call: its `tokens` new rows start at row `row` of q and out; its keys/values
-    /// hold positions 0 ..< start + tokens with the new ones already written.
+    /// ([positions, kvHeads * headDim], f32 or bf16) hold positions 0 ..< start + tokens with the new ones written.
     struct Segment {
         let row, tokens, start: Int
-        let keys, values: UnsafePointer<Float>
+        let keys, values: UnsafeRawPointer
+        let bf16: Bool
     }
 
     /// Every segment's tiles (sequence x KV head x block of query tokens) run in one parallel region, so a decode
@@ -51,8 +52,9 @@ enum CPUAttention {
                 try OneDNN.singleThreaded {
                     for tile in tiles[range] {
                         let segment = segments[tile.segment], g = geometries[tile.segment]
-                        try runTile(kvHead: tile.kvHead, block: tile.block, g, q: q + segment.row * g.qDim, keys: segment.keys,
-                                    values: segment.values, out: out + segment.row * g.qDim, scratch: scratch)
+                        let (keys, values, stride) = scratch.headKeysAndValues(segment, kvHead: tile.kvHead, rows: tile.keys, g)
+                        try runTile(kvHead: tile.kvHead, block: tile.block, g, q: q + segment.row * g.qDim, keys: keys,
+                                    values: values, stride: stride, out: out + segment.row * g.qDim, scratch: scratch)
                     }
                 }
             } catch {
@@ -74,21 +76,40 @@ enum CPUAttention {
     }
 
     struct Scratch {
-        let stacked, scores, mixed: UnsafeMutablePointer<Float>
+        let stacked, scores, mixed, keys, values: UnsafeMutablePointer<Float>
         init(_ g: Geometry) {
             stacked = .allocate(capacity: g.tileRows * g.headDim)
             scores = .allocate(capacity: g.tileRows * g.maxKeys)
             mixed = .allocate(capacity: g.tileRows * g.headDim)
+            keys = .allocate(capacity: g.maxKeys * g.headDim)
+            values = .allocate(capacity: g.maxKeys * g.headDim)
         }
-        func free() { stacked.deallocate(); scores.deallocate(); mixed.deallocate() }
+        func free() { [stacked, scores, mixed, keys, values].forEach { $0.deallocate() } }
+
+        /// One KV head's first `used` keys and values of a segment as f32 rows `stride` apart: the cache itself when f32, else
+        /// its bf16 rows widened here (exactly) for the tile's products.
+        func headKeysAndValues(_ s: Segment, kvHead kvh: Int, rows used: Int, _ g: Geometry)
+            -> (keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int) {
+            let offset = kvh * g.headDim
+            guard s.bf16 else {
+                return (s.keys.assumingMemoryBound(to: Float.self) + offset, s.values.assumingMemoryBound(to: Float.self) + offset, g.kvDim)
+            }
+            let k = s.keys.assumingMemoryBound(to: UInt16.self) + offset, v = s.values.assumingMemoryBound(to: UInt16.self) + offset
+            for j in 0..<used {
+                HalfPrecision.bf16ToFloat(k + j * g.kvDim, keys + j * g.headDim, count: g.headDim)
+                HalfPrecision.bf16ToFloat(v + j * g.kvDim, values + j * g.headDim, count: g.headDim)
+            }
+            return (UnsafePointer(keys), UnsafePointer(values), g.headDim)
+        }
     }
 
+    /// One tile; keys/values are this KV head's, element (j, d) at [j * stride + d].
     private static func runTile(kvHead kvh: Int, block: Int, _ g: Geometry, q: UnsafePointer<Float>,
-                                keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                                keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
                                 out: UnsafeMutablePointer<Float>, scratch s: Scratch) throws {
         let t0 = block * tileTokens
         let count = min(tileTokens, g.tokens - t0)
-        let group = g.group, headDim = g.headDim, qDim = g.qDim, kvDim = g.kvDim
+        let group = g.group, headDim = g.headDim, qDim = g.qDim
         let rows = count * group
         let keysUsed = g.start + t0 + count
         // Row (t * group + h) holds query head kvh * group + h of token t0 + t.
@@ -101,12 +122,12 @@ enum CPUAttention {
         if small {
             for r in 0..<rows {
                 for j in 0..<keysUsed {
-                    s.scores[r * keysUsed + j] = g.scale * Dot.f32(s.stacked + r * headDim, keys + j * kvDim + kvh * headDim, count: headDim)
+                    s.scores[r * keysUsed + j] = g.scale * Dot.f32(s.stacked + r * headDim, keys + j * stride, count: headDim)
                 }
             }
         } else {
             try OneDNN.sgemmSingle(m: rows, n: keysUsed, k: headDim, a: s.stacked, lda: headDim,
-                                   b: keys + kvh * headDim, ldb: kvDim, transposeB: true,
+                                   b: keys, ldb: stride, transposeB: true,
                                    c: s.scores, ldc: keysUsed, alpha: g.scale)
         }
         for t in 0..<count {
@@ -121,13 +142,13 @@ enum CPUAttention {
             s.mixed.update(repeating: 0, count: rows * headDim)
             for r in 0..<rows {
                 for j in 0..<keysUsed {
-                    Elementwise.addScaled(values + j * kvDim + kvh * headDim, alpha: s.scores[r * keysUsed + j],
+                    Elementwise.addScaled(values + j * stride, alpha: s.scores[r * keysUsed + j],
                                           into: s.mixed + r * headDim, count: headDim)
                 }
             }
         } else {
             try OneDNN.sgemmSingle(m: rows, n: headDim, k: keysUsed, a: s.scores, lda: keysUsed,
-                                   b: values + kvh * headDim, ldb: kvDim, c: s.mixed, ldc: headDim)
+                                   b: values, ldb: stride, c: s.mixed, ldc: headDim)
         }
         for t in 0..<count {
             for h in 0..<group {

@@ -53,10 +53,15 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     private func copyBody(_ src: Tensor, into dst: Tensor) throws {
         try onCPU(src, "copy source"); try onCPU(dst, "copy destination")
-        guard src.dtype == dst.dtype, src.count == dst.count else {
+        guard src.count == dst.count else {
             throw TinaError.shapeMismatch(what: "copy (\(src.dtype.rawValue) into \(dst.dtype.rawValue))", expected: src.shape, actual: dst.shape)
         }
-        dst.rawPointer.copyMemory(from: src.rawPointer, byteCount: src.byteCount)
+        switch (src.dtype, dst.dtype) {
+        case _ where src.dtype == dst.dtype: dst.rawPointer.copyMemory(from: src.rawPointer, byteCount: src.byteCount)
+        case (.f32, .bf16): HalfPrecision.floatToBF16(src.floats, dst.halfBits, count: src.count)
+        case (.bf16, .f32): HalfPrecision.bf16ToFloat(src.halfBits, dst.floats, count: src.count)
+        default: throw TinaError.unsupported(source: "copy", reason: "\(src.dtype.rawValue) into \(dst.dtype.rawValue)")
+        }
     }
 
     public func matrix(_ weight: Tensor, precision: ComputePrecision) throws -> any BackendMatrix {
@@ -356,15 +361,21 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             guard segment.rows.lowerBound >= 0, segment.rows.upperBound <= rows, segment.start >= 0 else {
                 throw TinaError.invalidArgument("attention segment rows \(segment.rows) outside the \(rows) query rows")
             }
-            let tokens = segment.rows.count
+            let tokens = segment.rows.count, kvDim = kvHeads * headDim
             for (t, name) in [(segment.keys, "keys"), (segment.values, "values")] {
-                let length = try self.rows(of: t, columns: kvHeads * headDim, "attention \(name)")
-                guard length >= segment.start + tokens else {
-                    throw TinaError.invalidArgument("attention \(name) hold \(length) positions, \(segment.start + tokens) needed")
+                try onCPU(t, "attention \(name)")
+                guard t.dtype == segment.keys.dtype, t.dtype == .f32 || t.dtype == .bf16, t.count % kvDim == 0 else {
+                    throw TinaError.shapeMismatch(what: "attention \(name) (\(t.dtype.rawValue); keys and values f32 or bf16 alike)",
+                                                  expected: [-1, kvDim], actual: t.shape)
+                }
+                guard t.count / kvDim >= segment.start + tokens else {
+                    throw TinaError.invalidArgument("attention \(name) hold \(t.count / kvDim) positions, \(segment.start + tokens) needed")
                 }
             }
             kernelSegments.append(CPUAttention.Segment(row: segment.rows.lowerBound, tokens: tokens, start: segment.start,
-                                                       keys: segment.keys.floats, values: segment.values.floats))
+                                                       keys: UnsafeRawPointer(segment.keys.rawPointer),
+                                                       values: UnsafeRawPointer(segment.values.rawPointer),
+                                                       bf16: segment.keys.dtype == .bf16))
         }
         try CPUAttention.apply(q: q.floats, segments: kernelSegments, heads: heads, kvHeads: kvHeads, headDim: headDim, out: out.floats)
     }

@@ -41,7 +41,7 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func upload(_ host: Tensor) throws -> Tensor
     /// The values of a device tensor as host f32.
     func download(_ tensor: Tensor) throws -> [Float]
-    /// dst = src (same element count).
+    /// dst = src (same element count; f32 into bf16 rounds to nearest even, bf16 into f32 widens: the bf16 KV cache).
     func copy(_ src: Tensor, into dst: Tensor) throws
     /// Prepares a weight [out, in] for products at `precision` (repacking or converting it once).
     func matrix(_ weight: Tensor, precision: ComputePrecision) throws -> any BackendMatrix
