@@ -331,7 +331,9 @@ struct LatexParser {
         skipSpacing()
         guard let t = take() else { throw LatexParseError(reason: "unexpected end") }
         switch t {
-        case let .number(n): return try number(n)
+        case let .number(n):
+            if let mixed = mixedNumber(whole: n) { return mixed }
+            return try number(n)
         case let .letter(c):
             var e = letter(c)
             if accept(.symbol("_")) {
@@ -362,6 +364,45 @@ struct LatexParser {
         default:
             throw LatexParseError(reason: "unexpected \(t)")
         }
+    }
+
+    /// `3\frac{1}{2}` is the mixed number 3½ = 7/2, not 3 · ½ (the MATH convention; latex2sympy2_extended reads it so
+    /// too): an integer literal (just taken) followed, with nothing but spacing between, by `\frac` (`\dfrac`, `\tfrac`)
+    /// of two integer literals making a proper fraction, where the fraction ends the implicit product. A minus in front
+    /// negates the whole (`-3\frac{1}{2}` is -7/2, as its unary minus wraps this primary). Products stay products:
+    /// `x\frac{1}{2}`, `3 \cdot \frac{1}{2}`, `\frac{1}{2}3`, `3\frac{x}{2}`, `3.5\frac{1}{2}`, and a fraction carrying a
+    /// postfix or followed by another factor (`3\frac{1}{2}^2`, `3\frac{1}{2}x`), as math-verify 0.9.0 reads them.
+    /// Improper fractions (`3\frac{5}{2}`) stay products here, where math-verify reads 3 + 5/2.
+    /// On a match, consumes the fraction and returns the number; otherwise leaves the position alone.
+    mutating func mixedNumber(whole: String) -> MathExpr? {
+        guard let a = Int(whole) else { return nil }
+        var i = position
+        func isSpacing(_ t: LatexToken) -> Bool {
+            if case let .command(c) = t { return [",", ";", ":", " ", "!", "quad", "qquad"].contains(c) }
+            return false
+        }
+        while i < tokens.count, isSpacing(tokens[i]) { i += 1 }
+        guard i + 6 < tokens.count, case let .command(f) = tokens[i], ["frac", "dfrac", "tfrac"].contains(f),
+              tokens[i + 1] == .symbol("{"), case let .number(top) = tokens[i + 2], tokens[i + 3] == .symbol("}"),
+              tokens[i + 4] == .symbol("{"), case let .number(bottom) = tokens[i + 5], tokens[i + 6] == .symbol("}"),
+              let b = Int(top), let c = Int(bottom), 0 < b, b < c else { return nil }
+        i += 7
+        // The fraction must end the implicit product and carry no postfix (degrees and a prime are dropped anyway).
+        var after = self
+        after.position = i
+        after.skipSpacing()
+        switch after.peek {
+        case .symbol("^")?:
+            let rest = after.tokens[(after.position + 1)...].prefix(3)
+            guard rest.first == .command("circ") || Array(rest) == [.symbol("{"), .command("circ"), .symbol("}")] else { return nil }
+        case .symbol("!")?:
+            guard after.position + 1 < after.tokens.count, after.tokens[after.position + 1] == .symbol("=") else { return nil }
+        case .symbol("_")?, .command("%")?: return nil
+        default: if after.startsFactor() { return nil }
+        }
+        guard let value = MathNumber.fraction(b, c).map({ MathNumber.integer(a) + $0 }) else { return nil }
+        position = i
+        return .number(value)
     }
 
     /// "(" atom ")" right here: a number or a letter alone in parentheses.

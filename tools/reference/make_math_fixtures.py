@@ -9,7 +9,7 @@
 families.jsonl as committed was made with that last command (PYTHONHASHSEED not needed: no randomness, fixed order).
 Writes pairs.jsonl: one (gold, pred, mode) per line with math-verify's verdict, and families.jsonl: the
 hand-written pairs of math_family_pairs.py (issue 12's families; splits tune and heldout1-seen) and of
-math_heldout2_pairs.py (split heldout2, written blind, never tuned on). Modes:
+math_heldout2_pairs.py (split heldout2, written blind; tuned on only for its one mixed-number pair). Modes:
   default   verify(parse(gold), parse(pred)) with parse's defaults (LaTeX + expression targets)
   tina      Tina's accuracy reward (tina-digest.md 4.1): gold parsed first_match with the defaults, the
             prediction with LaTeX only, boxed priority 0, no anchor-less matches, units/equations normalization

@@ -4,8 +4,9 @@ several boxed answers, equation lists with subscripts, sums and products).
 
 Each family has a `tune` list (the grader was developed against these) and a `heldout1-seen` list written at the
 same time and never tuned on. Its one disagreement with math-verify has since been examined (see
-Tests/Fixtures/math/disagreements.json), so it is no longer blind: the blind split is math_heldout2_pairs.py. Pairs are
-(gold, prediction); their verdicts come from math-verify 0.9.0 (make_math_fixtures.py), not from these lists.
+Tests/Fixtures/math/disagreements.json), so it is no longer blind: the blind split is math_heldout2_pairs.py (but for
+its one mixed-number pair). Pairs are (gold, prediction); their verdicts come from math-verify 0.9.0
+(make_math_fixtures.py), not from these lists.
 """
 
 B = "The final answer is $\\boxed{%s}$. I hope it is correct."
