@@ -13,12 +13,13 @@ extension DecoderModel {
         guard sequences.count == lossWeights.count else {
             throw TinaError.invalidArgument("\(sequences.count) sequences but \(lossWeights.count) weight lists")
         }
-        return try accumulateGradients(sequences: sequences, dropout: dropout) { logProbs in
+        for (s, w) in zip(sequences, lossWeights) where w.count != s.count - 1 {
+            throw TinaError.invalidArgument("a sequence of \(s.count) tokens needs \(s.count - 1) log-prob weights, got \(w.count)")
+        }
+        // The weights are known before the forward: each chunk of logits serves the log-probs and their gradient.
+        return try trainingPass(sequences: sequences, dropout: dropout, lossFrom: nil, knownWeights: lossWeights) { logProbs in
             var loss = 0.0
             for (lp, w) in zip(logProbs, lossWeights) {
-                guard lp.count == w.count else {
-                    throw TinaError.invalidArgument("a sequence of \(lp.count + 1) tokens needs \(lp.count) log-prob weights, got \(w.count)")
-                }
                 for (a, b) in zip(lp, w) { loss += Double(a) * Double(b) }
             }
             return (lossWeights, loss)
@@ -29,12 +30,20 @@ extension DecoderModel {
     /// per sequence) and returns d(loss)/d(log-prob) for each and the loss value; then the backward runs. GRPO's
     /// objectives (importance ratios, clipping, KL to the reference) and SFT's masked cross-entropy are closures
     /// here. The logits are computed twice (once for the log-probs, once for their gradient) so memory never
-    /// holds [tokens x vocab].
+    /// holds [tokens x vocab] (once when the weights are known up front: `accumulateGradients(logProbWeights:)`).
     /// `dropout` draws the adapters' dropout masks (their configured probability) for this pass; nil disables it.
     /// `lossFrom[s]`, when given, is sequence s's first predicted position the loss reads (GRPO: the prompt length - 1):
     /// earlier positions get log-prob 0, skip lm_head and log-softmax both ways, and must get gradient 0.
     public func accumulateGradients(sequences: [[Int]], dropout: LoRADropout? = nil, lossFrom: [Int]? = nil,
                                     loss lossFunction: (_ logProbs: [[Float]]) throws -> (gradient: [[Float]], value: Double)) throws
+        -> (loss: Double, logProbs: [[Float]]) {
+        try trainingPass(sequences: sequences, dropout: dropout, lossFrom: lossFrom, knownWeights: nil, loss: lossFunction)
+    }
+
+    /// `knownWeights`: the loss's gradient when it does not depend on the log-probs (a weighted sum of them, as
+    /// SFT's): one lm_head pass per chunk instead of two.
+    private func trainingPass(sequences: [[Int]], dropout: LoRADropout?, lossFrom: [Int]?, knownWeights: [[Float]]?,
+                              loss lossFunction: (_ logProbs: [[Float]]) throws -> (gradient: [[Float]], value: Double)) throws
         -> (loss: Double, logProbs: [[Float]]) {
         guard !sequences.isEmpty else { throw TinaError.invalidArgument("no sequences to train on") }
         for s in sequences where s.count < 2 {
@@ -70,30 +79,18 @@ extension DecoderModel {
         }
         let predicted = sequences.indices.flatMap { s in ((lossFrom?[s] ?? 0)..<(sequences[s].count - 1)).map { (s, $0) } }
         var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
-        var start = 0
-        while start < predicted.count {
-            let chunk = Array(predicted[start..<min(predicted.count, start + logitsChunkRows)])
-            let logits = try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 })
+        let dFinal = try matrix(c.hiddenSize)
+        func chunks() -> [[(Int, Int)]] {
+            stride(from: 0, to: predicted.count, by: logitsChunkRows).map { Array(predicted[$0..<min(predicted.count, $0 + logitsChunkRows)]) }
+        }
+        func logProbsOf(_ chunk: [(Int, Int)], _ logits: Tensor) throws {
             let lp = try b.tokenLogProbs(logits, targets: chunk.map { sequences[$0.0][$0.1 + 1] }, withEntropy: false).logProbs
             for (i, (s, t)) in chunk.enumerated() { logProbs[s][t] = lp[i] }
-            start += chunk.count
         }
-        let (lossWeights, loss) = try lossFunction(logProbs)
-        guard lossWeights.count == sequences.count, zip(lossWeights, logProbs).allSatisfy({ $0.count == $1.count }) else {
-            throw TinaError.invalidArgument("the loss returned gradients of the wrong shape (one per predicted position of each sequence)")
-        }
-        if let lossFrom {
-            for (s, first) in lossFrom.enumerated() where lossWeights[s].prefix(first).contains(where: { $0 != 0 }) {
-                throw TinaError.invalidArgument("the loss has a gradient before position \(first) of sequence \(s), which lossFrom skips")
-            }
-        }
-        let dFinal = try matrix(c.hiddenSize)
-        start = 0
-        while start < predicted.count {
-            let chunk = Array(predicted[start..<min(predicted.count, start + logitsChunkRows)])
+        // d(loss)/d(final norm output) of a chunk's rows, from its logits and the loss's weights.
+        func backwardThroughHead(_ chunk: [(Int, Int)], _ logits: Tensor, _ lossWeights: [[Float]]) throws {
             let hiddenRows = chunk.map { offsets[$0.0] + $0.1 }
             let targets = chunk.map { sequences[$0.0][$0.1 + 1] }, chunkWeights = chunk.map { lossWeights[$0.0][$0.1] }
-            let logits = try self.logits(finalNormed, rows: hiddenRows)
             let dLogits = try b.zeros(logits.shape, dtype: .f32)
             try b.logProbBackward(logits, targets: targets, weights: chunkWeights, into: dLogits)
             let dRows = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
@@ -104,7 +101,28 @@ extension DecoderModel {
                 try b.linearWeightGradient(dLogits, gathered, into: head.gradient, accumulate: true)
             }
             for (i, r) in hiddenRows.enumerated() { try b.copy(try dRows.rows(i..<(i + 1)), into: try dFinal.rows(r..<(r + 1))) }
-            start += chunk.count
+        }
+        let loss: Double
+        if let knownWeights {
+            for chunk in chunks() {
+                let logits = try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 })
+                try logProbsOf(chunk, logits)
+                try backwardThroughHead(chunk, logits, knownWeights)
+            }
+            loss = try lossFunction(logProbs).value
+        } else {
+            for chunk in chunks() { try logProbsOf(chunk, try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 })) }
+            let (lossWeights, value) = try lossFunction(logProbs)
+            guard lossWeights.count == sequences.count, zip(lossWeights, logProbs).allSatisfy({ $0.count == $1.count }) else {
+                throw TinaError.invalidArgument("the loss returned gradients of the wrong shape (one per predicted position of each sequence)")
+            }
+            if let lossFrom {
+                for (s, first) in lossFrom.enumerated() where lossWeights[s].prefix(first).contains(where: { $0 != 0 }) {
+                    throw TinaError.invalidArgument("the loss has a gradient before position \(first) of sequence \(s), which lossFrom skips")
+                }
+            }
+            for chunk in chunks() { try backwardThroughHead(chunk, try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 }), lossWeights) }
+            loss = value
         }
 
         // Backward through the layers.
