@@ -52,6 +52,8 @@ struct SFT: ParsableCommand {
     @Option(help: "Save a checkpoint every this many steps (0: none).") var saveSteps = 500
     @Option(help: "Keep only the newest this many checkpoints.") var saveTotalLimit: Int?
     @Option(help: "Resume from 'latest' (the newest complete checkpoint in --out) or a checkpoint folder.") var resume: String?
+    @Flag(name: .customLong("gradient-checkpointing"), help: "Keep only each layer's input and recompute its activations in the backward (same gradients, less memory, ~1 more forward of compute).")
+    var gradientCheckpointing = false
 
     func validate() throws {
         guard ["skip", "fail"].contains(onError) else { throw ValidationError("--on-error must be skip or fail") }
@@ -66,6 +68,7 @@ struct SFT: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
+        model.gradientCheckpointing = gradientCheckpointing
         let tokenizerPath = tokenizer ?? modelOptions.model
         let tok = try Tokenizer.load(path: tokenizerPath)
         let chat = try resolveTemplate(template, tokenizer: tok, tokenizerPath: tokenizerPath)
