@@ -24,11 +24,8 @@ extension GRPORecipe {
         s.minP = Float(minP ?? 0)
         s.repetitionPenalty = Float(repetitionPenalty)
         s.beta = beta
-        guard let loss = GRPOLossType(rawValue: lossType.rawValue), let scaling = RewardScaling(rawValue: scaleRewards.rawValue) else {
-            throw TinaError.invalidArgument("\(source): loss_type '\(lossType.rawValue)' or scale_rewards '\(scaleRewards.rawValue)' has no trainer implementation")
-        }
-        s.lossType = loss
-        s.scaleRewards = scaling
+        s.lossType = lossType
+        s.scaleRewards = scaleRewards
         s.epsilon = epsilon
         s.epsilonHigh = epsilonHigh
         s.numIterations = numIterations

@@ -1,4 +1,5 @@
 import Foundation
+import TinaTraining
 
 /// A GRPO training recipe: the keys of Tina's / TRL's YAML recipes (TRL 0.15.2 `GRPOConfig` + `ModelConfig` +
 /// `ScriptArguments`, transformers `TrainingArguments`, Tina's `ModelPTConfig`), plus a few of ours (marked
@@ -98,9 +99,9 @@ public struct GRPORecipe: Codable, Equatable, Sendable {
     /// Default 0.04 (TRL 0.15.2 GRPOConfig; 0.19+ uses 0.0). 0 skips the reference pass.
     public var beta = 0.04
     /// Default group (= true; Tina's GRPOConfig, TRL 0.16+). false / none is Dr.GRPO's unscaled advantage.
-    public var scaleRewards = ScaleRewards.group
+    public var scaleRewards = RewardScaling.group
     /// Default grpo = 0.15.2's mean of per-sequence means (TRL 0.17+ defaults to bnpo, later dapo).
-    public var lossType = LossType.grpo
+    public var lossType = GRPOLossType.grpo
     /// Default 0.2 (TRL 0.16+). Clip range of the ratio; matters only with num_iterations > 1.
     public var epsilon = 0.2
     /// Default nil = epsilon (TRL 0.18+, DAPO's clip-higher).

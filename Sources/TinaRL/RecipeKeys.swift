@@ -1,4 +1,5 @@
 import Foundation
+import TinaTraining
 
 /// The key tables behind recipe validation: which keys exist, which are accepted and ignored, which are other
 /// spellings of ours, and which must keep their default because we do not implement the alternative.
@@ -66,8 +67,8 @@ enum RecipeKeys {
 
     /// The allowed values of enumerated keys, for error messages.
     static let choices: [String: [String]] = [
-        "scale_rewards": ["true", "false"] + ScaleRewards.allCases.map(\.rawValue),
-        "loss_type": LossType.allCases.map(\.rawValue),
+        "scale_rewards": ["true", "false"] + RewardScaling.allCases.map(\.rawValue),
+        "loss_type": GRPOLossType.allCases.map(\.rawValue),
         "lr_scheduler_type": LRSchedulerType.allCases.map(\.rawValue),
         "save_strategy": SaveStrategy.allCases.map(\.rawValue),
         "dataset_solution_from": SolutionSource.allCases.map(\.rawValue),

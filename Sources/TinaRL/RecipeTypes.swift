@@ -1,40 +1,5 @@
 import Foundation
 
-/// Advantage scaling (TRL `scale_rewards`): true = group, false = none, as TRL 0.16-0.21 spelled it.
-public enum ScaleRewards: String, Codable, CaseIterable, Sendable {
-    /// (r - group mean) / (group std + 1e-4): GRPO, Tina's default.
-    case group
-    /// (r - group mean) / (std over the whole batch + 1e-4) (TRL 0.22+).
-    case batch
-    /// r - group mean: Dr.GRPO.
-    case none
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let flag = try? container.decode(Bool.self) {
-            self = flag ? .group : .none
-            return
-        }
-        let text = try container.decode(String.self)
-        guard let value = ScaleRewards(rawValue: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid choice '\(text)'")
-        }
-        self = value
-    }
-}
-
-/// Loss aggregation (TRL `loss_type`).
-public enum LossType: String, Codable, CaseIterable, Sendable {
-    /// Mean over sequences of each sequence's token mean (TRL 0.15.2, Tina).
-    case grpo
-    /// Token mean over the micro-batch (Tina's Dr.GRPO flag path; TRL 0.17+ default).
-    case bnpo
-    /// Token sum / (sequences x max_completion_length) (Dr.GRPO paper).
-    case drGRPO = "dr_grpo"
-    /// Token mean over the whole accumulated batch (DAPO).
-    case dapo
-}
-
 /// transformers `SchedulerType` values the trainer implements.
 public enum LRSchedulerType: String, Codable, CaseIterable, Sendable {
     case constant

@@ -2,7 +2,7 @@ import Foundation
 import TinaCore
 
 /// How GRPO scales the group-centred rewards (TRL's `scale_rewards`). Every mode centres on the group mean.
-public enum RewardScaling: String, Sendable, CaseIterable {
+public enum RewardScaling: String, Sendable, CaseIterable, Codable {
     /// Divide by the group's std (TRL 0.15.2 `scale_rewards=True`, Tina's setting).
     case group
     /// Divide by the std of the whole batch's rewards (TRL >= 0.18 `scale_rewards="batch"`).
@@ -69,5 +69,21 @@ public enum CompletionMask {
     /// normaliser when given every completion of the optimizer step (all micro-batches and processes).
     public static func tokenCount(_ completions: [[Int]], eosTokenIDs: Set<Int>) -> Int {
         completions.reduce(0) { total, c in total + (c.firstIndex(where: eosTokenIDs.contains).map { $0 + 1 } ?? c.count) }
+    }
+}
+
+extension RewardScaling {
+    /// Recipes spell `scale_rewards` as TRL 0.16-0.21 did too: true = group, false = none.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) {
+            self = flag ? .group : .none
+            return
+        }
+        let text = try container.decode(String.self)
+        guard let value = RewardScaling(rawValue: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid choice '\(text)'")
+        }
+        self = value
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import TinaCore
 
 /// How per-token losses are averaged (TRL's `loss_type`).
-public enum GRPOLossType: String, Sendable, CaseIterable {
+public enum GRPOLossType: String, Sendable, CaseIterable, Codable {
     /// Mean over sequences of each sequence's masked token mean (TRL 0.15.2, Tina).
     case grpo
     /// Masked token mean over the micro-batch.

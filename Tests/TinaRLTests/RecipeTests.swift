@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TinaCore
 import TinaRL
+import TinaTraining
 
 /// Recipes: every shipped file parses, TRL's defaults fill the gaps, and every kind of mistake is an error that
 /// names the file, the line and the key (unknown keys with a spelling hint).
@@ -31,7 +32,7 @@ import TinaRL
         #expect(limr.resolvedSystemPrompt == SystemPrompts.openR1)
 
         let drgrpo = try GRPORecipe.load(path: dir + "/open_rs3_drgrpo_ablation.yaml")
-        #expect(drgrpo.scaleRewards == ScaleRewards.none && drgrpo.lossType == .bnpo)
+        #expect(drgrpo.scaleRewards == RewardScaling.none && drgrpo.lossType == .bnpo)
         #expect(drgrpo.numGenerations == 6 && drgrpo.cosineMaxLen == 3584 && drgrpo.resolvedSystemPrompt == SystemPrompts.openRS)
 
         let rank = try GRPORecipe.load(path: dir + "/limr_large_rank_ablation.yaml")
@@ -115,7 +116,7 @@ import TinaRL
     @Test func valueSpellingsTRLAccepts() throws {
         #expect(try GRPORecipe.parse(yaml: recipeText("learning_rate: 1e-06\n"), source: "r").learningRate == 1e-6)
         #expect(try GRPORecipe.parse(yaml: recipeText("scale_rewards: true\n"), source: "r").scaleRewards == .group)
-        #expect(try GRPORecipe.parse(yaml: recipeText("scale_rewards: false\n"), source: "r").scaleRewards == ScaleRewards.none)
+        #expect(try GRPORecipe.parse(yaml: recipeText("scale_rewards: false\n"), source: "r").scaleRewards == RewardScaling.none)
         #expect(try GRPORecipe.parse(yaml: recipeText("scale_rewards: batch\n"), source: "r").scaleRewards == .batch)
         #expect(try GRPORecipe.parse(yaml: recipeText("use_peft: true\nlora_target_modules: all-linear\n"), source: "r")
             .resolvedLoraTargetModules == GRPORecipe.loraModuleNames)
@@ -136,7 +137,7 @@ import TinaRL
             "max_prompt_length=", "system_prompt=Be brief.", "output_dir=runs/x",
         ])
         #expect(recipe.learningRate == 5e-6 && recipe.lrSchedulerKwargs.minLRRate == 0.05 && recipe.rewardFuncs == ["accuracy"])
-        #expect(recipe.scaleRewards == ScaleRewards.none && recipe.maxPromptLength == nil && recipe.systemPrompt == "Be brief.")
+        #expect(recipe.scaleRewards == RewardScaling.none && recipe.maxPromptLength == nil && recipe.systemPrompt == "Be brief.")
         #expect(recipe.resolvedOutputDir == "runs/x")
         #expect(try GRPORecipe.load(path: path).resolvedOutputDir == "runs/small")
 
