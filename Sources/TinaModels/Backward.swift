@@ -136,7 +136,9 @@ extension DecoderModel {
             let lora = adaptersEnabled, mask = pass.mask
             let dHidden = try matrix(c.intermediateSize)
             try backward(layer.downProj, input: s.hidden, outputGradient: dx, into: dHidden, accumulate: false, adapter: lora, dropout: mask(index, 6))
-            let dGate = try matrix(c.intermediateSize), dUp = try matrix(c.intermediateSize)
+            // The gradients overwrite gate and up, which nothing reads afterwards: two [tokens x intermediate]
+            // buffers less at the backward's peak (0.3 GB at the 1.5B shape, 4 x 1,074 tokens).
+            let dGate = s.gate, dUp = s.up
             try b.swigluBackward(gate: s.gate, up: s.up, outputGradient: dHidden, gateGradient: dGate, upGradient: dUp)
             let dNormed2 = try matrix(c.hiddenSize)
             try backward(layer.gateProj, input: s.normed2, outputGradient: dGate, into: dNormed2, accumulate: false, adapter: lora, dropout: mask(index, 4))

@@ -130,6 +130,15 @@ import TinaCore
         let reference = ScalarReference.swigluBackward(gate: g, up: u, outputGradient: d)
         #expect(maxScaledError(dg, reference.gate) < 4e-6)
         #expect(maxScaledError(du, reference.up) < 4e-6)
+        // In place: the gradients overwrite gate and up, with the same values.
+        var gInPlace = g, uInPlace = u
+        gInPlace.withUnsafeMutableBufferPointer { gp in
+            uInPlace.withUnsafeMutableBufferPointer { up in
+                SwiGLU.backward(gate: gp.baseAddress!, up: up.baseAddress!, outputGradient: d, gateGradient: gp.baseAddress!,
+                                upGradient: up.baseAddress!, count: count)
+            }
+        }
+        #expect(gInPlace == dg && uInPlace == du)
     }
 
     @Test(arguments: [1, 5, 16, 1000, 151_936])

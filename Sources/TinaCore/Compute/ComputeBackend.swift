@@ -82,7 +82,7 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func embedBackward(_ tokens: [Int], outputGradient dOut: Tensor, into tableGradient: Tensor) throws
     /// The inverse rotation (by -angle): the backward of `rope`, in place on the gradient.
     func ropeBackward(_ dx: Tensor, heads: Int, headDim: Int, positions: [Int], inverseFrequencies: [Float]) throws
-    /// dGate, dUp of out = silu(gate) * up.
+    /// dGate, dUp of out = silu(gate) * up. gateGradient may be gate and upGradient up (overwritten in place).
     func swigluBackward(gate: Tensor, up: Tensor, outputGradient dOut: Tensor, gateGradient: Tensor, upGradient: Tensor) throws
     /// Gradients of causal GQA attention over whole sequences (positions 0..<T each) stacked by rows (`sequences`
     /// are their row ranges): dq [rows, heads*headDim], dk and dv [rows, kvHeads*headDim] (overwritten).
