@@ -6,6 +6,7 @@ import TinaTraining
 
 /// The files of a GRPO run directory:
 ///   metrics.jsonl            one row per logged step (TRL metric names)
+///   completions.jsonl        a sample of each logged step's completions with their rewards (GRPOCompletionRow)
 ///   checkpoint-N/            adapter (PEFT) or model.safetensors (full), optimizer.safetensors, trainer_state.json
 ///   adapter_config.json, adapter_model.safetensors (or model.safetensors)   the final weights
 ///   trainer_state.json       the final state with the cost summary
@@ -17,6 +18,9 @@ public final class GRPORun {
     public var loggingSteps = 1
     public var saveSteps: Int?
     public var saveTotalLimit: Int?
+    /// completions.jsonl gets every completion of this many prompts of each logged step's generation (nil: all;
+    /// 0: no file).
+    public var loggedCompletionPrompts: Int? = 4
     /// Written into each adapter's config (PEFT's base_model_name_or_path).
     public var baseModel: String?
 
@@ -45,11 +49,19 @@ public final class GRPORun {
         let started = Date()
         let metricsHandle = try openMetrics()
         defer { try? metricsHandle.close() }
+        let completionsHandle = loggedCompletionPrompts == 0 ? nil : try openCompletions()
+        defer { try? completionsHandle?.close() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try trainer.train { metrics in
             if metrics.step % max(1, loggingSteps) == 0 || metrics.step == trainer.lastStep {
                 metricsHandle.write(try encoder.encode(metrics) + Data("\n".utf8))
+                // A generation is shared by numIterations steps: its completions are written once, at its first step.
+                if let completionsHandle, (metrics.step - 1) % trainer.settings.numIterations == 0, let batch = trainer.buffered {
+                    for row in GRPOCompletionRow.rows(step: metrics.step, batch: batch, prompts: loggedCompletionPrompts, decode: trainer.decode) {
+                        completionsHandle.write(try encoder.encode(row) + Data("\n".utf8))
+                    }
+                }
                 onLine(metrics.line(lastStep: trainer.lastStep))
             }
             if let every = saveSteps, every > 0, metrics.step % every == 0, metrics.step % trainer.settings.numIterations == 0 {
