@@ -55,3 +55,27 @@ extension TinaRewards {
         }
     }
 }
+
+extension TinaRewards {
+    /// Not one of Tina's: a format reward for models without Tina's `<think>` habit. 1.0 when the completion's last
+    /// non-empty line states a number as "The answer is: N" (the colon, "final" and a trailing period optional, any
+    /// case), else 0, whether or not N is right. SmolLM2-135M-Instruct writes that line (its MetaMathQA/GSM8K-style
+    /// SFT data ends so) in about 3-17 % of its answers to arithmetic questions unprompted, which is signal GRPO can
+    /// grow; it never writes "</think>" (0 of 80 samples with Tina's OPEN_R1 system prompt). Pair it with
+    /// `final_number`, which then reads N.
+    public struct AnswerLine: RewardFunction {
+        public let name = "answer_line"
+        static let pattern = Normalizer.regex(#"^(?:the )?(?:final )?answer is:?[ \t]*-?\d+(?:[.,]\d+)*\.?$"#, options: [.caseInsensitive])
+        public init() {}
+
+        public func rewards(_ inputs: [RewardInput]) -> [Double?] {
+            inputs.map { Self.hasAnswerLine($0.completion) ? 1 : 0 }
+        }
+
+        static func hasAnswerLine(_ text: String) -> Bool {
+            guard let last = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+                .last(where: { !$0.isEmpty }) else { return false }
+            return pattern.firstMatch(in: last, range: NSRange(last.startIndex..., in: last)) != nil
+        }
+    }
+}

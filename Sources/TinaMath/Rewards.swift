@@ -178,6 +178,7 @@ public enum TinaRewards {
         case "length_l1_exact": return LengthL1(.exact)
         case "length_l1_max": return LengthL1(.max)
         case "final_number": return FinalNumber()
+        case "answer_line": return AnswerLine()
         default: return nil
         }
     }

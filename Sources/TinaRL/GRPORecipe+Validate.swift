@@ -123,6 +123,6 @@ extension GRPORecipe {
 
     static var rewardNames: [String] {
         ["accuracy", "format", "tag_count", "cosine", "length", "reasoning_steps", "repetition_penalty",
-         "length_l1_exact", "length_l1_max"].filter { TinaRewards.named($0) != nil }
+         "length_l1_exact", "length_l1_max", "final_number", "answer_line"].filter { TinaRewards.named($0) != nil }
     }
 }

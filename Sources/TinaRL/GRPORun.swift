@@ -6,6 +6,7 @@ import TinaTraining
 
 /// The files of a GRPO run directory:
 ///   metrics.jsonl            one row per logged step (TRL metric names)
+///   completions.jsonl        a sample of each logged step's completions with their rewards (GRPOCompletionRow)
 ///   checkpoint-N/            adapter (PEFT) or model.safetensors (full, with the base's config and tokenizer files),
 ///                            optimizer.safetensors, trainer_state.json, checkpoint_complete.json
 ///   adapter_config.json, adapter_model.safetensors (or model.safetensors)   the final weights
@@ -20,6 +21,9 @@ public final class GRPORun {
     public var loggingSteps = 1
     public var saveSteps: Int?
     public var saveTotalLimit: Int?
+    /// completions.jsonl gets every completion of this many prompts of each logged step's generation (nil: all;
+    /// 0: no file).
+    public var loggedCompletionPrompts: Int? = 4
     /// Written into each adapter's config (PEFT's base_model_name_or_path), and, when it is a model directory, where
     /// the config and tokenizer files beside full weights come from.
     public var baseModel: String?
@@ -46,9 +50,16 @@ public final class GRPORun {
         let started = Date()
         // Rows already logged are kept when resuming; rows past the restored step (logged after the checkpoint) go.
         let metrics = try MetricsLog(path: metricsPath, keepingThrough: trainer.state.step)
+        let completions = loggedCompletionPrompts == 0 ? nil : try MetricsLog(path: completionsPath, keepingThrough: trainer.state.step)
         try trainer.train { row in
             if row.step % max(1, loggingSteps) == 0 || row.step == trainer.lastStep {
                 try metrics.append(row)
+                // A generation is shared by numIterations steps: its completions are written once, at its first step.
+                if let completions, (row.step - 1) % trainer.settings.numIterations == 0, let batch = trainer.buffered {
+                    for line in GRPOCompletionRow.rows(step: row.step, batch: batch, prompts: loggedCompletionPrompts, decode: trainer.decode) {
+                        try completions.append(line)
+                    }
+                }
                 onLine(row.line(lastStep: trainer.lastStep))
             }
             if let every = saveSteps, every > 0, row.step % every == 0, row.step % trainer.settings.numIterations == 0 {

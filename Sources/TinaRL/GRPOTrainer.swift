@@ -32,9 +32,11 @@ public final class GRPOTrainer {
     let prompts: [GRPOPrompt]
     let schedule: LRSchedule
     let eosTokenIDs: Set<Int>
+    /// Token ids to text (special tokens skipped), as the rewards read completions.
+    public let decode: @Sendable ([Int]) -> String
     public private(set) var state: GRPOState
-    /// Rollouts kept for the later iterations when numIterations > 1.
-    var buffered: RolloutBatch?
+    /// Rollouts kept for the later iterations when numIterations > 1 (the latest generation).
+    public private(set) var buffered: RolloutBatch?
 
     public init(model: DecoderModel, settings: GRPOSettings, prompts: [GRPOPrompt], rewards: WeightedRewards,
                 stopTokenIDs: Set<Int>, decode: @escaping @Sendable ([Int]) -> String) throws {
@@ -50,6 +52,7 @@ public final class GRPOTrainer {
         self.prompts = prompts
         self.rewards = rewards
         eosTokenIDs = stopTokenIDs
+        self.decode = decode
         optimizer = AdamW(backend: model.backend, beta1: settings.adamBeta1, beta2: settings.adamBeta2, eps: settings.adamEpsilon,
                           weightDecay: settings.weightDecay)
         engine = RolloutEngine(model: model, stopTokens: stopTokenIDs, decode: decode, maxSlots: settings.rolloutSlots,

@@ -30,7 +30,8 @@ import TinaTestSupport
         #expect(rows.count == 1)
         let row = try #require(try JSONSerialization.jsonObject(with: Data(rows[0].utf8)) as? [String: Any])
         for key in ["reward", "rewards/format/mean", "rewards/accuracy/mean", "kl", "grad_norm", "time/rollout"] { #expect(row[key] != nil, "\(key)") }
-        for file in ["adapter_config.json", "adapter_model.safetensors", "trainer_state.json", "recipe.yaml", "index.html", "plots/reward.svg"] {
+        for file in ["adapter_config.json", "adapter_model.safetensors", "trainer_state.json", "recipe.yaml", "index.html", "plots/reward.svg",
+                     "completions.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
         let state = try readJSON(out + "/trainer_state.json")

@@ -97,3 +97,27 @@ import TinaMath
         #expect(TinaRewards.named("final_number") != nil)
     }
 }
+
+@Suite struct AnswerLineRewardTests {
+    @Test func theLastLineMustStateTheAnswer() {
+        let reward = TinaRewards.AnswerLine()
+        let cases: [(completion: String, expected: Double)] = [
+            ("7 + 5 = 12.\nThe answer is: 12", 1),
+            ("7 + 5 = 12.\n#### 12\nThe answer is 12.\n\n", 1),
+            ("the final answer is -3", 1),
+            ("The answer is: 1,250", 1),
+            ("The answer is: 2.5.", 1),
+            ("  The answer is: 99  ", 1),           // the right answer is final_number's business, not this one's
+            ("The answer is: 12\nI hope this helps!", 0),
+            ("The answer is twelve.", 0),
+            ("The answer is: 12 apples", 0),
+            ("So the answer is: 12", 0),
+            ("7 + 5 = 12", 0),
+            ("", 0),
+        ]
+        for c in cases {
+            #expect(reward.rewards([RewardInput(completion: c.completion, solution: "$12$")]) == [c.expected], "\(c.completion)")
+        }
+        #expect(TinaRewards.named("answer_line") is TinaRewards.AnswerLine)
+    }
+}

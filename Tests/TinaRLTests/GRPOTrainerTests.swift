@@ -117,6 +117,26 @@ struct CountLetterReward: RewardFunction {
         for (p, q) in zip(x, y) {
             for key in ["reward", "loss", "grad_norm", "kl", "learning_rate"] { #expect(p[key] == q[key], "step \(p.step) \(key)") }
         }
+        // completions.jsonl: every completion of each step (2 prompts x 4), the resumed run's rows past step 2 replaced.
+        func completions(_ dir: String) throws -> [GRPOCompletionRow] {
+            try String(contentsOfFile: dir + "/completions.jsonl", encoding: .utf8).split(separator: "\n")
+                .map { try JSONDecoder().decode(GRPOCompletionRow.self, from: Data($0.utf8)) }
+        }
+        let c = try completions(straightDir), d = try completions(resumedDir)
+        #expect(c.count == 4 * 2 * 4)
+        #expect(c == d)
+        #expect(c.map(\.step) == (1...4).flatMap { Array(repeating: $0, count: 8) })
+        for row in c {
+            #expect(row.rewards["letter_a"] == .some(row.reward))
+            #expect(row.completion.count == 8)
+            #expect(row.finishReason == "length" && row.completionTokens == 8)
+        }
+        for metrics in x {
+            let rewards: [Double] = c.filter { $0.step == metrics.step }.map(\.reward)
+            let mean: Double = rewards.reduce(0, +) / Double(rewards.count)
+            let logged: Double = metrics["reward"] ?? -1
+            #expect(abs(mean - logged) < 1e-12, "step \(metrics.step)")
+        }
     }
 
     /// Full-weight checkpoints (TrainedWeights, shared with SFT) carry the base's config, so each loads as a model;

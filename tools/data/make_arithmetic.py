@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Arithmetic word problems with 2-3 digit numbers, for small GRPO runs on the CPU (recipes/cpu/).
+"""Arithmetic problems for small GRPO runs on the CPU (recipes/cpu/).
 
-Deterministic: the same seed gives byte-identical files. Standard library only. Writes JSONL rows
+--level standard (the default): word problems with 2-3 digit numbers (+, -, x, exact /, three-term sums). The test
+split holds problems whose text is not in the train split.
+
+--level small: additions and subtractions of numbers from 1 to 12 (differences positive), half as bare questions
+("What is 7 + 5?"), half as one-sentence word problems. The (operation, a, b) facts are split first: the test
+split's facts never occur in the train split, so a gain on it is not memorised sums.
+
+Deterministic: the same arguments give byte-identical files. Standard library only. Writes JSONL rows
 {"id", "problem", "answer", "expression"}; `answer` is an integer string (GRPODataset wraps it as "$answer$").
-The test split holds problems whose text is not in the train split.
 
     python3 tools/data/make_arithmetic.py --seed 2025 --train 1000 --test 200 --out data/arithmetic
+    python3 tools/data/make_arithmetic.py --level small --seed 11 --train 1000 --test 100 --out data/arithmetic-small
 """
 import argparse
 import json
@@ -55,24 +62,63 @@ def problem(rng):
     return text, f"{q * d} / {d}", q
 
 
+def small_problem(rng, fact):
+    """(text, expression, answer) of one problem on the fact (op, a, b): a bare question or a word problem."""
+    op, a, b = fact
+    answer = a + b if op == "+" else a - b
+    if rng.random() < 0.5:
+        return f"What is {a} {op} {b}?", f"{a} {op} {b}", answer
+    name, other = rng.sample(NAMES, 2)
+    thing = rng.choice(THINGS)
+    if op == "+":
+        text = f"{name} has {a} {thing} and gets {b} more from {other}. How many {thing} does {name} have now?"
+    else:
+        text = f"{name} had {a} {thing} and gave {b} of them to {other}. How many {thing} does {name} have left?"
+    return text, f"{a} {op} {b}", answer
+
+
+def small_rows(rng, train, test, test_fact_share=0.2):
+    """Train and test rows over disjoint (op, a, b) facts with a, b in 1..12."""
+    facts = [("+", a, b) for a in range(1, 13) for b in range(1, 13)]
+    facts += [("-", a, b) for a in range(1, 13) for b in range(1, 13) if a > b]
+    rng.shuffle(facts)
+    held = int(len(facts) * test_fact_share)
+    splits = []
+    for pool, count in [(facts[held:], train), (facts[:held], test)]:
+        seen, rows = set(), []
+        while len(rows) < count:
+            text, expression, answer = small_problem(rng, rng.choice(pool))
+            if text in seen:
+                continue
+            seen.add(text)
+            rows.append((text, expression, answer))
+        splits.append(rows)
+    return splits
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--train", type=int, default=1000)
     parser.add_argument("--test", type=int, default=200)
     parser.add_argument("--out", default="data/arithmetic")
+    parser.add_argument("--level", choices=["standard", "small"], default="standard")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    seen = set()
-    rows = []
-    while len(rows) < args.train + args.test:
-        text, expression, answer = problem(rng)
-        if text in seen:
-            continue
-        seen.add(text)
-        rows.append((text, expression, answer))
+    if args.level == "small":
+        train_rows, test_rows = small_rows(rng, args.train, args.test)
+    else:
+        seen = set()
+        rows = []
+        while len(rows) < args.train + args.test:
+            text, expression, answer = problem(rng)
+            if text in seen:
+                continue
+            seen.add(text)
+            rows.append((text, expression, answer))
+        train_rows, test_rows = rows[:args.train], rows[args.train:]
     os.makedirs(args.out, exist_ok=True)
-    for split, chunk in [("train", rows[:args.train]), ("test", rows[args.train:])]:
+    for split, chunk in [("train", train_rows), ("test", test_rows)]:
         with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as f:
             for i, (text, expression, answer) in enumerate(chunk):
                 row = {"id": f"arith-{split}-{i}", "problem": text, "answer": str(answer), "expression": expression}
