@@ -196,8 +196,10 @@ extension DecoderModel {
         try b.matmul(dy, transposeA: false, adapter.b.value, transposeB: false, into: dt, alpha: adapter.scaling, accumulate: false)
         try b.matmul(dt, transposeA: true, xa, transposeB: false, into: adapter.a.gradient, alpha: 1, accumulate: true)
         if let dropout, adapter.dropout > 0 {
-            // d dropout(x) / dx is the same mask and scale: apply the dropout op to dt A.
-            let through = try b.zeros([rows, linear.inFeatures], dtype: .f32)
+            // d dropout(x) / dx is the same mask and scale: apply the dropout op to dt A. The dropped copy of x is
+            // not read again, so dt A goes into its buffer ([tokens x in] less at the backward's peak: 0.15 GB for
+            // down_proj at the 1.5B shape, 4 x 1,074 tokens).
+            let through = xa
             try b.matmul(dt, transposeA: false, adapter.a.value, transposeB: false, into: through, alpha: 1, accumulate: false)
             try b.dropout(through, probability: adapter.dropout, seed: dropout.seed, stream: dropout.stream, into: through)
             try b.add(through, into: dx)
