@@ -27,9 +27,11 @@ debug: deps
 	$(SWIFT) build
 
 # The tina binary is built first: tests run it in subprocesses (oneDNN capped to lower instruction sets).
+# TINA_POISON_UNINITIALIZED=1 fills tensors made without zeroing with NaN, so a kernel that leaves part of its
+# output unwritten fails the tests that read it.
 test: deps
 	$(SWIFT) build -c release --product tina
-	$(SWIFT) test -c release
+	TINA_POISON_UNINITIALIZED=1 $(SWIFT) test -c release
 
 # The fuzzers (chat templates, messages JSON, tokenizer.json, LaTeX answers, JSONL batches) with FUZZ_SCALE times
 # the inputs `make test` runs; FUZZ_SEED explores other inputs. Each prints "fuzz <format>: N inputs ... slowest".

@@ -10,13 +10,25 @@ public struct Tensor: Sendable {
 
     /// A zero-filled tensor.
     public init(zeros shape: [Int], dtype: DType = .f32) throws {
+        try self.init(shape, dtype: dtype, zeroed: true)
+    }
+
+    /// A tensor whose contents are unspecified, for the output of an operation that writes every element (no
+    /// zero-fill pass over memory that is about to be overwritten). `TINA_POISON_UNINITIALIZED=1` fills it with
+    /// NaN bytes instead, so a read of an unwritten element shows up in results (`make test` sets it).
+    public init(uninitialized shape: [Int], dtype: DType = .f32) throws {
+        try self.init(shape, dtype: dtype, zeroed: false)
+    }
+
+    private init(_ shape: [Int], dtype: DType, zeroed: Bool) throws {
         guard let count = elementCount(shape) else {
             throw TinaError.invalidArgument("tensor shape \(shape) has a negative dimension or is too large")
         }
         self.dtype = dtype
         self.shape = shape
         self.count = count
-        storage = TensorStorage(zeroedByteCount: count * dtype.byteSize)
+        storage = zeroed ? TensorStorage(zeroedByteCount: count * dtype.byteSize)
+            : TensorStorage(uninitializedByteCount: count * dtype.byteSize)
         byteOffset = 0
     }
 

@@ -22,6 +22,20 @@ public final class TensorStorage: @unchecked Sendable {
         ownsBytes = true
     }
 
+    /// Allocates `byteCount` bytes left as they are (or NaN bytes under `TINA_POISON_UNINITIALIZED=1`).
+    public init(uninitializedByteCount byteCount: Int) {
+        _ = HeapPolicy.applied
+        let size = max(byteCount, 1)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        if Self.poisonUninitialized { bytes.initializeMemory(as: UInt8.self, repeating: 0xFF, count: size) }
+        self.byteCount = byteCount
+        owner = nil
+        ownsBytes = true
+    }
+
+    /// Whether uninitialized storage is filled with 0xFF bytes (a NaN in f32 and bf16) to expose reads of it.
+    public static let poisonUninitialized = ProcessInfo.processInfo.environment["TINA_POISON_UNINITIALIZED"] == "1"
+
     /// Wraps memory that `owner` keeps valid. The memory must not be written if the owner maps it read-only.
     public init(borrowing bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
         self.bytes = bytes

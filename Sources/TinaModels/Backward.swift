@@ -56,7 +56,8 @@ extension DecoderModel {
         let pass = TrainingPass(model: self, tokens: total, positions: sequences.flatMap { Array(0..<$0.count) },
                                 sequenceRows: zip(offsets, sequences).map { $0..<($0 + $1.count) }, dropout: dropout)
         let eps = Float(c.rmsNormEps)
-        func matrix(_ width: Int) throws -> Tensor { try b.zeros([total, width], dtype: .f32) }
+        // Outputs written in full by their operation (dFinal, whose rows are copied in one by one, is zeroed).
+        func matrix(_ width: Int) throws -> Tensor { try b.empty([total, width], dtype: .f32) }
 
         // Forward, keeping each layer's activations (or, checkpointing, only its input: recomputed in backward).
         var x = try matrix(c.hiddenSize)
@@ -79,7 +80,7 @@ extension DecoderModel {
         }
         let predicted = sequences.indices.flatMap { s in ((lossFrom?[s] ?? 0)..<(sequences[s].count - 1)).map { (s, $0) } }
         var logProbs = sequences.map { [Float](repeating: 0, count: $0.count - 1) }
-        let dFinal = try matrix(c.hiddenSize)
+        let dFinal = try b.zeros([total, c.hiddenSize], dtype: .f32)
         func chunks() -> [[(Int, Int)]] {
             stride(from: 0, to: predicted.count, by: logitsChunkRows).map { Array(predicted[$0..<min(predicted.count, $0 + logitsChunkRows)]) }
         }
@@ -91,12 +92,12 @@ extension DecoderModel {
         func backwardThroughHead(_ chunk: [(Int, Int)], _ logits: Tensor, _ lossWeights: [[Float]]) throws {
             let hiddenRows = chunk.map { offsets[$0.0] + $0.1 }
             let targets = chunk.map { sequences[$0.0][$0.1 + 1] }, chunkWeights = chunk.map { lossWeights[$0.0][$0.1] }
-            let dLogits = try b.zeros(logits.shape, dtype: .f32)
+            let dLogits = try b.empty(logits.shape, dtype: .f32)
             try b.logProbBackward(logits, targets: targets, weights: chunkWeights, into: dLogits)
-            let dRows = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
+            let dRows = try b.empty([chunk.count, c.hiddenSize], dtype: .f32)
             try b.linearInputGradient(dLogits, weights.lmHead.matrix, into: dRows, accumulate: false)
             if let head = lmHeadParameter {
-                let gathered = try b.zeros([chunk.count, c.hiddenSize], dtype: .f32)
+                let gathered = try b.empty([chunk.count, c.hiddenSize], dtype: .f32)
                 for (i, r) in hiddenRows.enumerated() { try b.copy(try finalNormed.rows(r..<(r + 1)), into: try gathered.rows(i..<(i + 1))) }
                 try b.linearWeightGradient(dLogits, gathered, into: head.gradient, accumulate: true)
             }
@@ -190,7 +191,7 @@ extension DecoderModel {
         let rows = x.count / linear.inFeatures
         // The adapter saw dropout(x): the same mask is drawn again (same seed and stream).
         let xa = try adapter.input(x, rows: rows, on: b, dropout: dropout)
-        let t = try b.zeros([rows, adapter.rank], dtype: .f32), dt = try b.zeros([rows, adapter.rank], dtype: .f32)
+        let t = try b.empty([rows, adapter.rank], dtype: .f32), dt = try b.empty([rows, adapter.rank], dtype: .f32)
         try b.matmul(xa, transposeA: false, adapter.a.value, transposeB: true, into: t, alpha: 1, accumulate: false)
         try b.matmul(dy, transposeA: true, t, transposeB: false, into: adapter.b.gradient, alpha: adapter.scaling, accumulate: true)
         try b.matmul(dy, transposeA: false, adapter.b.value, transposeB: false, into: dt, alpha: adapter.scaling, accumulate: false)

@@ -84,7 +84,7 @@ public final class DecoderModel: @unchecked Sendable {
             positions += start..<(start + chunk.tokens.count)
             tokens += chunk.tokens
         }
-        let x = try backend.zeros([total, c.hiddenSize], dtype: .f32)
+        let x = try backend.empty([total, c.hiddenSize], dtype: .f32)
         try backend.embed(tokens, table: weights.embedding, into: x)
         let scratch = try LayerScratch(tokens: total, config: c, backend: backend)
         for (index, layer) in weights.layers.enumerated() {
@@ -95,16 +95,17 @@ public final class DecoderModel: @unchecked Sendable {
         return x
     }
 
+    /// Per-forward activations, each written in full by the operation that produces it.
     struct LayerScratch {
         let normed, q, k, v, attention, gate, up: Tensor
         init(tokens: Int, config c: DecoderConfig, backend: any ComputeBackend) throws {
-            normed = try backend.zeros([tokens, c.hiddenSize], dtype: .f32)
-            q = try backend.zeros([tokens, c.headCount * c.headDim], dtype: .f32)
-            k = try backend.zeros([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
-            v = try backend.zeros([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
-            attention = try backend.zeros([tokens, c.headCount * c.headDim], dtype: .f32)
-            gate = try backend.zeros([tokens, c.intermediateSize], dtype: .f32)
-            up = try backend.zeros([tokens, c.intermediateSize], dtype: .f32)
+            normed = try backend.empty([tokens, c.hiddenSize], dtype: .f32)
+            q = try backend.empty([tokens, c.headCount * c.headDim], dtype: .f32)
+            k = try backend.empty([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
+            v = try backend.empty([tokens, c.kvHeadCount * c.headDim], dtype: .f32)
+            attention = try backend.empty([tokens, c.headCount * c.headDim], dtype: .f32)
+            gate = try backend.empty([tokens, c.intermediateSize], dtype: .f32)
+            up = try backend.empty([tokens, c.intermediateSize], dtype: .f32)
         }
     }
 

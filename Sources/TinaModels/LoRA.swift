@@ -49,7 +49,7 @@ extension Linear {
         guard enabled, let adapter = trainables.adapter else { return }
         let rows = x.count / inFeatures
         let x2 = try adapter.input(x, rows: rows, on: backend, dropout: dropout), y2 = try y.reshaped([rows, outFeatures])
-        let down = try backend.zeros([rows, adapter.rank], dtype: .f32)
+        let down = try backend.empty([rows, adapter.rank], dtype: .f32)
         try backend.matmul(x2, transposeA: false, adapter.a.value, transposeB: true, into: down, alpha: 1, accumulate: false)
         try backend.matmul(down, transposeA: false, adapter.b.value, transposeB: true, into: y2, alpha: adapter.scaling,
                            accumulate: true)
@@ -61,7 +61,7 @@ extension LoRAAdapter {
     func input(_ x: Tensor, rows: Int, on backend: any ComputeBackend, dropout: (seed: UInt64, stream: UInt64)?) throws -> Tensor {
         let x2 = try x.reshaped([rows, a.value.shape[1]])
         guard let dropout, self.dropout > 0 else { return x2 }
-        let dropped = try backend.zeros(x2.shape, dtype: .f32)
+        let dropped = try backend.empty(x2.shape, dtype: .f32)
         try backend.dropout(x2, probability: self.dropout, seed: dropout.seed, stream: dropout.stream, into: dropped)
         return dropped
     }

@@ -26,7 +26,8 @@ struct TrainingPass {
     func layerForward(_ index: Int, input x: Tensor) throws -> (saved: SavedLayer, output: Tensor) {
         let c = model.config, b = model.backend, lora = model.adaptersEnabled, layer = model.weights.layers[index]
         let eps = Float(c.rmsNormEps), qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
-        func matrix(_ width: Int) throws -> Tensor { try b.zeros([tokens, width], dtype: .f32) }
+        // Every activation below is written in full by the operation that produces it.
+        func matrix(_ width: Int) throws -> Tensor { try b.empty([tokens, width], dtype: .f32) }
         let s = SavedLayer(input: x, normed1: try matrix(c.hiddenSize), q: try matrix(qDim), k: try matrix(kvDim),
                            v: try matrix(kvDim), attention: try matrix(qDim), mid: try matrix(c.hiddenSize),
                            normed2: try matrix(c.hiddenSize), gate: try matrix(c.intermediateSize),

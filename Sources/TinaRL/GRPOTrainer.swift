@@ -98,7 +98,9 @@ public final class GRPOTrainer {
             let trainable = micro.filter { $0.completionLength > 0 }
             guard !trainable.isEmpty else { continue }
             let dropout = LoRADropout(seed: settings.seed, step: UInt64(stepNumber) << 16 | UInt64(m))
-            let evaluation = try model.accumulateGRPOGradients(samples: trainable, objective: objective, dropout: dropout)
+            let evaluation = try OpProfile.phase("train") {
+                try model.accumulateGRPOGradients(samples: trainable, objective: objective, dropout: dropout)
+            }
             loss += evaluation.value
             statistics.append(evaluation.statistics)
         }
@@ -142,7 +144,7 @@ public final class GRPOTrainer {
                                                 seed: settings.seed &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15,
                                                 maxNewTokens: settings.maxCompletionLength)
         let requests = chosen.enumerated().map { RolloutRequest(id: $0.offset, prompt: $0.element.tokens, samples: settings.generations, parameters: parameters) }
-        let completions = try engine.run(requests)
+        let completions = try OpProfile.phase("rollout") { try engine.run(requests) }
         timing.rollout = Date().timeIntervalSince(t0)
         // Rewards per group (group-wise rewards such as `length` see one prompt's G completions, as on one TRL device).
         var totals: [Double] = [], perFunction: [String: [Double?]] = [:]
@@ -166,7 +168,9 @@ public final class GRPOTrainer {
             let wasEnabled = model.adaptersEnabled
             model.adaptersEnabled = false
             defer { model.adaptersEnabled = wasEnabled }
-            let reference = try model.sequenceLogProbs(sequences, from: starts, tokensPerForward: settings.scoringTokensPerForward)
+            let reference = try OpProfile.phase("reference") {
+                try model.sequenceLogProbs(sequences, from: starts, tokensPerForward: settings.scoringTokensPerForward)
+            }
             for i in samples.indices { samples[i].referenceLogProbs = reference[i] }
         }
         if settings.numIterations > 1 {

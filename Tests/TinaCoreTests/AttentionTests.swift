@@ -103,8 +103,9 @@ import TinaTestSupport
     }
 
     /// A bf16 KV cache: attention over bf16 keys and values equals attention over the same values widened to f32
-    /// (the widening is exact), for a decode row and a prefill with a cached prefix, on both tile kinds.
-    @Test(arguments: [(1, 300, 9, 3, 64), (150, 7, 6, 2, 32)])
+    /// (the widening is exact), for decode rows (the decode kernel: SmolLM2's and the 1.5B model's head shapes, a
+    /// context shorter than its 8-key blocks) and a prefill with a cached prefix, on both tile kinds.
+    @Test(arguments: [(1, 300, 9, 3, 64), (1, 45, 12, 2, 128), (1, 4, 4, 4, 32), (150, 7, 6, 2, 32)])
     func bf16KeysAndValuesEqualTheirF32Widening(tokens: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int) throws {
         let length = start + tokens, qDim = heads * headDim, kvDim = kvHeads * headDim
         let q = try Tensor(shape: [tokens, qDim], values: randomFloats(tokens * qDim, seed: 61))

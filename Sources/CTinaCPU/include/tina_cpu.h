@@ -55,4 +55,9 @@ int tina_dnnl_sgemm_single(char transa, char transb, int64_t m, int64_t n, int64
    top (glibc mallopt; a no-op elsewhere). */
 void tina_heap_policy(int mmap_threshold, int trim_threshold);
 
+// y[m, n] (+)= sum_k x[m, k] * w[n, k] for bf16 x (row stride ldx) and bf16 w (row stride ldw), f32 y (row
+// stride ldy), f32 accumulation (vdpbf16ps). Only call where CPUID lists AVX512_BF16 and the OS saves zmm state.
+void tina_bf16_small_product(const uint16_t *x, int64_t ldx, const uint16_t *w, int64_t ldw, float *y, int64_t ldy,
+                             int64_t m, int64_t n, int64_t k, int accumulate);
+
 #endif

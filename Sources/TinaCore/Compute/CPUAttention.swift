@@ -26,8 +26,17 @@ enum CPUAttention {
     /// Every segment's tiles (sequence x KV head x block of query tokens) run in one parallel region, so a decode
     /// step of many sequences is one hand-out to the pool instead of one per sequence (16 sequences x 30 layers
     /// made 480 pool round trips per SmolLM2 step, each waking both threads for 3 tiny tiles).
-    static func apply(q: UnsafePointer<Float>, segments: [Segment], heads: Int, kvHeads: Int, headDim: Int,
+    static func apply(q: UnsafePointer<Float>, segments all: [Segment], heads: Int, kvHeads: Int, headDim: Int,
                       out: UnsafeMutablePointer<Float>) throws {
+        // A one-token segment over a bf16 cache takes the decode kernel. The choice depends only on the segment
+        // itself, never on its batch, so a sequence's result is the same whatever it is batched with.
+        let decode = CPUDecodeAttention.supports(headDim: headDim)
+            ? all.filter { $0.tokens == 1 && $0.bf16 } : []
+        if !decode.isEmpty {
+            CPUDecodeAttention.apply(q: q, segments: decode, heads: heads, kvHeads: kvHeads, headDim: headDim, out: out)
+        }
+        let segments = decode.isEmpty ? all : all.filter { !($0.tokens == 1 && $0.bf16) }
+        guard !segments.isEmpty else { return }
         struct Tile { let segment, kvHead, block, keys: Int }
         var tiles: [Tile] = []
         for (index, segment) in segments.enumerated() {

@@ -1,6 +1,7 @@
-/// The CPU implementation of `ComputeBackend`. Products wider than a decode GEMV go to oneDNN (bf16 matmul
-/// primitives or f32 sgemm); decode-sized products (a few rows over bf16 weights) go to Tina's
-/// SIMD GEMV, which streams weights at DRAM speed where oneDNN reached a fraction of it (BENCHMARKS.md);
+/// The CPU implementation of `ComputeBackend`. Products wider than a decode batch go to oneDNN (bf16 matmul
+/// primitives or f32 sgemm); decode-sized products over bf16 weights go to Tina's kernels: 1-3 rows to the
+/// SIMD GEMV, which streams weights at DRAM speed where oneDNN reached a fraction of it, 4-64 rows to the
+/// AVX512_BF16 small-product kernel where the CPU has it (BENCHMARKS.md);
 /// norms, rope, activations and attention are Tina's SIMD kernels on its worker pool.
 public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public static let shared = CPUBackend()
@@ -15,14 +16,26 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     /// This backend's thresholds (0 sends every product to oneDNN: benchmarks and tests of that path).
     public let gemvMaxRows: Int
     public let exactGEMVMaxRows: Int
+    /// Rows up to which bf16 products take `BF16SmallProduct` (0 where the CPU lacks AVX512_BF16). Measured on
+    /// Zen 4 with weights from DRAM (BENCHMARKS.md, "Small products"): it beats oneDNN 2.6.3 up to TODO rows.
+    public static let defaultSmallProductMaxRows = BF16SmallProduct.isAvailable ? 64 : 0
+    public let smallProductMaxRows: Int
     /// Weight rows widened to f32 per sgemm call on the exact path over bf16 weights (6 MB at K = 1536).
     static let widenBlockRows = 1024
 
     public let device = Device.cpu
 
-    public init(gemvMaxRows: Int? = nil) {
+    /// `gemvMaxRows: 0` without `smallProductMaxRows` sends every product to oneDNN (benchmarks, tests).
+    public init(gemvMaxRows: Int? = nil, smallProductMaxRows: Int? = nil) {
         self.gemvMaxRows = gemvMaxRows ?? Self.defaultGEMVMaxRows
         exactGEMVMaxRows = gemvMaxRows ?? Self.defaultExactGEMVMaxRows
+        let small = smallProductMaxRows ?? (gemvMaxRows == 0 ? 0 : Self.defaultSmallProductMaxRows)
+        self.smallProductMaxRows = BF16SmallProduct.isAvailable ? small : 0
+    }
+
+    /// Whether an m-row product over `w` runs on `BF16SmallProduct`.
+    func usesSmallProduct(rows m: Int, _ w: CPUMatrix) -> Bool {
+        w.precision == .bf16 && w.isBF16Layout && m > gemvRows(w) && m <= smallProductMaxRows
     }
 
     /// Rows up to which `w`'s products run on the GEMV.
@@ -31,13 +44,18 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public var summary: String {
         let cpu = CPUInfo.current
         let library = OneDNN.isAvailable ? "oneDNN \(OneDNN.version)" : "oneDNN missing (\(OneDNN.loadError))"
-        return "cpu: \(cpu.name), \(Parallel.threadCount) threads; bf16 products: \(cpu.bf16Hardware) via \(library); decode GEMV: Tina SIMD"
+        let small = smallProductMaxRows > 0 ? ", \(gemvMaxRows + 1)-\(smallProductMaxRows) rows Tina AVX512_BF16" : ""
+        return "cpu: \(cpu.name), \(Parallel.threadCount) threads; bf16 products: \(cpu.bf16Hardware) via \(library); decode: 1-\(gemvMaxRows) rows Tina SIMD GEMV\(small)"
     }
 
     // MARK: Memory
 
     public func zeros(_ shape: [Int], dtype: DType) throws -> Tensor {
         try OpProfile.measure("allocate") { try Tensor(zeros: shape, dtype: dtype) }
+    }
+
+    public func empty(_ shape: [Int], dtype: DType) throws -> Tensor {
+        try OpProfile.measure("allocate") { try Tensor(uninitialized: shape, dtype: dtype) }
     }
 
     public func upload(_ host: Tensor) throws -> Tensor { host }
@@ -103,6 +121,16 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     /// time, so no full f32 copy of the matrix ever exists.
     private func bf16Linear(_ x: Tensor, _ w: CPUMatrix, rows m: Int, into y: Tensor) throws {
         let n = w.rows, k = w.columns
+        if usesSmallProduct(rows: m, w) {
+            let blocks = w.bf16Blocks
+            let xb = BF16Scratch(rounding: x.floats, rows: m, columns: k, blocks: blocks.map { ($0.start, $0.width) })
+            defer { xb.free() }
+            for (index, block) in blocks.enumerated() {
+                BF16SmallProduct.apply(x: xb.bits + m * block.start, ldx: block.width, w: block.bits, ldw: block.width,
+                                       y: y.floats, ldy: n, m: m, n: n, k: block.width, accumulate: index > 0)
+            }
+            return
+        }
         if w.precision == .bf16, let plans = try forwardPlans(rows: m, w) {
             // x rounded into one dense [m, width] block per panel: oneDNN's fast kernels want dense operands
             // (a strided x sent 2.6.3 to its generic gemm:jit).
@@ -156,6 +184,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
         case .f32: return !gradient && m < min(4, exactGEMVMaxRows + 1) ? "tina-gemv-f32" : "onednn-sgemm"
         case .bf16, .packedBF16:
             if !gradient && m <= gemvRows(w) { return "tina-gemv-bf16" }
+            if !gradient && usesSmallProduct(rows: m, w) { return "tina-avx512bf16-small" }
             let widened = "onednn-sgemm (bf16 widened)"
             if w.precision == .f32 { return widened }
             let plans = gradient ? try? inputGradientPlans(rows: m, w) : try? forwardPlans(rows: m, w)
@@ -348,7 +377,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func attention(q: Tensor, segments: [AttentionSegment], heads: Int, kvHeads: Int, headDim: Int, into out: Tensor) throws {
-        try OpProfile.measure("attention") { try attentionBody(q: q, segments: segments, heads: heads, kvHeads: kvHeads, headDim: headDim, into: out) }
+        try OpProfile.measure(segments.allSatisfy { $0.rows.count <= 1 } ? "attention (decode)" : "attention") { try attentionBody(q: q, segments: segments, heads: heads, kvHeads: kvHeads, headDim: headDim, into: out) }
     }
 
     private func attentionBody(q: Tensor, segments: [AttentionSegment], heads: Int, kvHeads: Int, headDim: Int,
@@ -413,7 +442,8 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     private func profileName(_ op: String, rows m: Int, _ matrix: any BackendMatrix) -> String {
         let w = matrix as? CPUMatrix
-        let path = w.map { m <= gemvRows($0) && $0.isBF16Layout } == true ? "gemv" : (w?.precision.rawValue ?? "?")
+        let path = w.map { m <= gemvRows($0) && $0.isBF16Layout } == true ? "gemv"
+            : w.map { usesSmallProduct(rows: m, $0) } == true ? "bf16 small" : (w?.precision.rawValue ?? "?")
         return "\(op) \(path) \(matrix.rows)x\(matrix.columns)"
     }
 

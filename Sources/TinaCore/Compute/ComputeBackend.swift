@@ -37,6 +37,8 @@ public protocol ComputeBackend: AnyObject, Sendable {
     // Memory
     /// A zero-filled tensor on the device.
     func zeros(_ shape: [Int], dtype: DType) throws -> Tensor
+    /// A tensor with unspecified contents, for an operation's output that it writes in full.
+    func empty(_ shape: [Int], dtype: DType) throws -> Tensor
     /// A device copy of a host tensor (the same tensor on the CPU backend).
     func upload(_ host: Tensor) throws -> Tensor
     /// The values of a device tensor as host f32.

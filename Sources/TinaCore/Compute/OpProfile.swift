@@ -6,6 +6,8 @@ import Synchronization
 public enum OpProfile {
     private static let enabled = Atomic<Bool>(false)
     private static let totals = Mutex<[String: (seconds: Double, calls: Int)]>([:])
+    /// Names the part of a larger job (a GRPO step's rollout, reference or train) that operations belong to.
+    private static let currentPhase = Mutex<String>("")
 
     public static func start() {
         totals.withLock { $0 = [:] }
@@ -24,11 +26,25 @@ public enum OpProfile {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        let key = name()
+        let phase = currentPhase.withLock { $0 }
+        let key = phase.isEmpty ? name() : "\(phase): \(name())"
         totals.withLock { t in
             let old = t[key] ?? (0, 0)
             t[key] = (old.seconds + seconds, old.calls + 1)
         }
         return result
+    }
+
+    /// Runs `body` as phase `name`: its operations are reported as "name: operation", and its whole wall time
+    /// as "name: (wall)".
+    public static func phase<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        guard enabled.load(ordering: .relaxed) else { return try body() }
+        let previous = currentPhase.withLock { p in
+            let old = p
+            p = old.isEmpty ? name : "\(old)/\(name)"
+            return old
+        }
+        defer { currentPhase.withLock { $0 = previous } }
+        return try measure("(wall)") { try body() }
     }
 }

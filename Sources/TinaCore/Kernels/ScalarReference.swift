@@ -22,6 +22,19 @@ public enum ScalarReference {
         return y
     }
 
+    /// y[m][n] = sum_k x[m][k] * w[n][k] over bf16 bit patterns (`BF16SmallProduct`'s twin).
+    public static func bf16Product(x: [UInt16], w: [UInt16], m: Int, n: Int, k: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: m * n)
+        for r in 0..<m {
+            for c in 0..<n {
+                var s = 0.0
+                for i in 0..<k { s += Double(HalfPrecision.bf16ToFloat(x[r * k + i])) * Double(HalfPrecision.bf16ToFloat(w[c * k + i])) }
+                y[r * n + c] = Float(s)
+            }
+        }
+        return y
+    }
+
     /// C[m][n] = sum_k A[m][k] * B[k][n]
     public static func gemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
