@@ -150,12 +150,19 @@ extension CPUBackend {
             throw TinaError.shapeMismatch(what: "log-prob backward", expected: [targets.count, -1], actual: logits.shape)
         }
         let vocab = logits.shape[1]
-        for (i, target) in targets.enumerated() {
-            guard target >= 0, target < vocab else { throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))") }
-            let z = logits.floats + i * vocab, d = dLogits.floats + i * vocab
-            Softmax.apply(z, count: vocab, output: d)
-            Elementwise.scale(d, by: -weights[i], count: vocab)
-            d[target] += weights[i]
+        for target in targets where target < 0 || target >= vocab {
+            throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))")
+        }
+        // Rows are independent: split across threads (1.5B shape, 2,048 rows x 151,936: 0.79 s on one thread).
+        let args = UnsafeSendable((logits.floats, dLogits.floats, targets, weights))
+        Parallel.forChunks(of: targets.count, minChunk: max(1, (1 << 16) / max(vocab, 1))) { range in
+            let (logits, dLogits, targets, weights) = args.value
+            for i in range {
+                let z = logits + i * vocab, d = dLogits + i * vocab
+                Softmax.apply(z, count: vocab, output: d)
+                Elementwise.scale(d, by: -weights[i], count: vocab)
+                d[targets[i]] += weights[i]
+            }
         }
     }
 }

@@ -419,22 +419,35 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
             throw TinaError.shapeMismatch(what: "log-prob logits", expected: [targets.count, -1], actual: logits.shape)
         }
         let vocab = logits.shape[1]
-        var logProbs: [Float] = [], entropies: [Float] = []
-        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
-        let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
-        defer { probabilities.deallocate(); shifted.deallocate() }
-        for (i, target) in targets.enumerated() {
-            guard target >= 0, target < vocab else { throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))") }
-            let z = logits.floats + i * vocab
-            let lse = Softmax.logSumExp(z, count: vocab)
-            logProbs.append(z[target] - lse)
-            if withEntropy {
-                // H = (lse - m) - sum p (z - m): shifting by the row maximum m avoids the cancellation of
-                // lse - sum p z in f32 when logits are large (4e-4 off for SmolLM2's logits of 13-27).
-                let m = Softmax.max(z, count: vocab)
-                for j in 0..<vocab { shifted[j] = z[j] - m }
-                Softmax.apply(z, count: vocab, output: probabilities)
-                entropies.append((lse - m) - Dot.f32(probabilities, shifted, count: vocab))
+        for target in targets where target < 0 || target >= vocab {
+            throw TinaError.invalidArgument("target token \(target) outside the vocabulary (0..<\(vocab))")
+        }
+        var logProbs = [Float](repeating: 0, count: targets.count), entropies = [Float](repeating: 0, count: withEntropy ? targets.count : 0)
+        // Rows are independent: split across threads (each row's arithmetic is the same on any thread).
+        logProbs.withUnsafeMutableBufferPointer { lp in
+            entropies.withUnsafeMutableBufferPointer { ent in
+                guard let base = lp.baseAddress else { return }  // no rows
+                // (An empty array's buffer may still have a base address: entropies are written only when asked for.)
+                let args = UnsafeSendable((logits.floats, base, withEntropy ? ent.baseAddress : nil, targets))
+                Parallel.forChunks(of: targets.count, minChunk: max(1, (1 << 16) / max(vocab, 1))) { range in
+                    let (logits, lp, ent, targets) = args.value
+                    let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
+                    let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
+                    defer { probabilities.deallocate(); shifted.deallocate() }
+                    for i in range {
+                        let z = logits + i * vocab
+                        let lse = Softmax.logSumExp(z, count: vocab)
+                        lp[i] = z[targets[i]] - lse
+                        if let ent {
+                            // H = (lse - m) - sum p (z - m): shifting by the row maximum m avoids the cancellation of
+                            // lse - sum p z in f32 when logits are large (4e-4 off for SmolLM2's logits of 13-27).
+                            let m = Softmax.max(z, count: vocab)
+                            for j in 0..<vocab { shifted[j] = z[j] - m }
+                            Softmax.apply(z, count: vocab, output: probabilities)
+                            ent[i] = (lse - m) - Dot.f32(probabilities, shifted, count: vocab)
+                        }
+                    }
+                }
             }
         }
         return (logProbs, withEntropy ? entropies : nil)
