@@ -29,7 +29,7 @@ public enum GEMMBench {
                 let weight = try Tensor(shape: [n, k], values: (0..<(n * k)).map { _ in (rng.nextUniform() * 2 - 1) * 0.05 })
                 let y = try Tensor(zeros: [m, n])
                 for path in paths {
-                    let backend = path == "bf16-onednn" ? CPUBackend(gemvMaxRows: 0) : CPUBackend.shared
+                    let backend = path == "bf16-onednn" ? CPUBackend.oneDNNOnly() : CPUBackend.shared
                     let precision: ComputePrecision = path == "f32" ? .f32 : .bf16
                     let matrix = try backend.matrix(weight, precision: precision)
                     try backend.linear(x, matrix, bias: nil, into: y)

@@ -3,7 +3,8 @@ import TinaCore
 /// One timed decode matmul of M rows against a weight matrix in DRAM.
 public struct GEMVResult: Codable, Sendable {
     public var projection: String
-    /// "tina-bf16", "tina-bf16-packed" (K panels, long rows only), "tina-f32", "onednn-bf16" (oneDNN's bf16
+    /// "tina-bf16", "tina-bf16-packed" (K panels, long rows only), "tina-f32", "tina-bf16-small" (the AVX512_BF16
+    /// small-product kernel through the backend, activations rounded to bf16; where the CPU has it), "onednn-bf16" (oneDNN's bf16
     /// matmul on the same weights and rows) or "onednn-sgemm".
     public var kernel: String
     public var m: Int, n: Int, k: Int
@@ -36,8 +37,11 @@ public enum GEMVBench {
             var bf16Weights: [Tensor] = []
             for i in 0..<bf16Copies { bf16Weights.append(try f32Weights[i % copies].converted(to: .bf16)) }
             let packedWeights = k > 2048 ? try bf16Weights.map { try PackedBF16Matrix($0) } : []
-            let onednn = CPUBackend(gemvMaxRows: 0)
+            let onednn = CPUBackend.oneDNNOnly()
             let onednnMatrices = try bf16Weights.map { try onednn.matrix($0, precision: .bf16) }
+            // The same weights through the small-product kernel (no GEMV, no oneDNN).
+            let small = CPUBackend(gemvMaxRows: 0, smallProductMaxRows: Int.max)
+            let smallMatrices = BF16SmallProduct.isAvailable ? try bf16Weights.map { try small.matrix($0, precision: .bf16) } : []
             let maxRows = rows.max() ?? 1
             let x = randomBuffer(maxRows * k, &rng)
             let y = UnsafeMutablePointer<Float>.allocate(capacity: maxRows * n)
@@ -70,6 +74,11 @@ public enum GEMVBench {
                                     dtype: .f32, shape: [m, k])
                 let yt = try Tensor(storage: TensorStorage(borrowing: UnsafeMutableRawPointer(y), byteCount: m * n * 4, owner: onednn),
                                     dtype: .f32, shape: [m, n])
+                if !smallMatrices.isEmpty {
+                    measure("tina-bf16-small", bytesPerWeight: 2) { i in
+                        try? small.linear(xt, smallMatrices[i % bf16Copies], bias: nil, into: yt)
+                    }
+                }
                 measure("onednn-bf16", bytesPerWeight: 2) { i in
                     try? onednn.linear(xt, onednnMatrices[i % bf16Copies], bias: nil, into: yt)
                 }

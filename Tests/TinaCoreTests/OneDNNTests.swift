@@ -52,7 +52,7 @@ import TinaTestSupport
     /// Every product path of the CPU backend (GEMV, oneDNN bf16 and f32, plain and K-panel weights, forward,
     /// input and weight gradients) against the scalar reference, at this CPU's best instruction set.
     @Test func everyProductPathMatchesTheScalarReference() throws {
-        for backend in [CPUBackend.shared, CPUBackend(gemvMaxRows: 0)] {
+        for backend in [CPUBackend.shared, CPUBackend.oneDNNOnly()] {
             for c in try ProductCheck.run(backend: backend) {
                 #expect(c.passed, "\(c.name) [\(c.kernel)]: max error \(c.maxError) > \(c.tolerance)")
             }

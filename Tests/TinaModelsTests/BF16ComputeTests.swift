@@ -34,15 +34,15 @@ import TinaTestSupport
         return z.map { Double($0) - lse }
     }
 
-    /// Through oneDNN's bf16 kernels (gemvMaxRows 0 sends every product there) and through the default
-    /// backend with the batch repeated past the GEMV row limit.
+    /// Through oneDNN's bf16 kernels (`oneDNNOnly` sends every product there) and through the default
+    /// backend with the batch repeated (other row counts, other kernels).
     @Test(arguments: DecoderParityTests.names)
     func bf16ComputeTracksTransformersBF16(name: String) throws {
         let fixture = try Fixture(name)
-        for backend in [CPUBackend(gemvMaxRows: 0), CPUBackend.shared] {
+        for backend in [CPUBackend.oneDNNOnly(), CPUBackend.shared] {
             let model = try DecoderModel.load(path: Paths.fixture("decoder/\(name)"), precision: .bf16, compute: .bf16, backend: backend)
             #expect(model.compute == .bf16)
-            let copies = backend.gemvMaxRows == 0 ? 1 : 2
+            let copies = backend === CPUBackend.shared ? 2 : 1
             let sequences = Array(repeating: fixture.sequences, count: copies).flatMap { $0 }
             let cache = model.makeCache()
             let hidden = try model.forward(sequences.map { SequenceChunk(sequence: cache.newSequence(), tokens: $0) }, cache: cache)
@@ -68,7 +68,7 @@ import TinaTestSupport
                 }
             }
             let mean = total / Double(count), bound = 2 * fixture.bf16VersusF32MeanLogProb + 0.005
-            print("bf16 compute \(name) (gemvMaxRows \(backend.gemvMaxRows)): mean |dlogp| \(mean) (bound \(bound)), top-1 \(agree)/\(count)")
+            print("bf16 compute \(name) (\(copies == 1 ? "oneDNN only" : "default")): mean |dlogp| \(mean) (bound \(bound)), top-1 \(agree)/\(count)")
             #expect(mean <= bound, "\(name): mean |delta log p| \(mean) > \(bound)")
         }
     }

@@ -22,7 +22,7 @@ import TinaTestSupport
         }
         let exact = reference(xValues)
         let bf16Input = reference(xValues.map { HalfPrecision.bf16ToFloat(HalfPrecision.floatToBF16($0)) })
-        for backend in [CPUBackend.shared, CPUBackend(gemvMaxRows: 0)] {
+        for backend in [CPUBackend.shared, CPUBackend.oneDNNOnly()] {
             for (weight, precision) in [(rounded, ComputePrecision.f32), (bf16, .f32), (bf16, .bf16), (rounded, .bf16)] {
                 let linear = try Linear(weight: weight, bias: bias, backend: backend, precision: precision)
                 let y = try Tensor(zeros: [m, n])

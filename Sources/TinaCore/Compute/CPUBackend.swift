@@ -6,18 +6,19 @@
 public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public static let shared = CPUBackend()
 
-    /// Rows at or below which bf16 products use GEMV. Measured with weights streamed from DRAM (BENCHMARKS.md,
-    /// "Products"): the GEMV wins at 1-2 rows (0.63 vs 1.29 ms at M = 1, gate/up), oneDNN from 4 rows
-    /// (1.33 vs 2.15 ms at M = 4, 2.0 vs 3.8 ms at M = 16).
-    public static let defaultGEMVMaxRows = 3
+    /// Rows at or below which bf16 products use GEMV where the CPU lacks AVX512_BF16 (with it, the small-product
+    /// kernel takes every decode-sized product: SmolLM2 batch-1 decode, 1536 x 576 gate/up 73 vs 85 us, lm_head
+    /// 1.8 vs 2.5 ms per call). Measured with weights streamed from DRAM (BENCHMARKS.md, "Products"): the GEMV
+    /// wins at 1-2 rows (0.63 vs 1.29 ms at M = 1, gate/up), oneDNN from 4 rows (1.33 vs 2.15 ms at M = 4).
+    public static let defaultGEMVMaxRows = BF16SmallProduct.isAvailable ? 0 : 3
     /// On the exact (f32) path over bf16 weights the alternative is widening the weights for sgemm, so the
     /// GEMV keeps every decode-sized product.
     public static let defaultExactGEMVMaxRows = 16
-    /// This backend's thresholds (0 sends every product to oneDNN: benchmarks and tests of that path).
+    /// This backend's thresholds (both 0 send every product to oneDNN: benchmarks and tests of that path).
     public let gemvMaxRows: Int
     public let exactGEMVMaxRows: Int
     /// Rows up to which bf16 products take `BF16SmallProduct` (0 where the CPU lacks AVX512_BF16). Measured on
-    /// Zen 4 with weights from DRAM (BENCHMARKS.md, "Small products"): it beats oneDNN 2.6.3 up to TODO rows.
+    /// Zen 4 with weights from DRAM (BENCHMARKS.md, "Small products"): it beats oneDNN 2.6.3 up to 64 rows.
     public static let defaultSmallProductMaxRows = BF16SmallProduct.isAvailable ? 64 : 0
     public let smallProductMaxRows: Int
     /// Weight rows widened to f32 per sgemm call on the exact path over bf16 weights (6 MB at K = 1536).
@@ -25,13 +26,15 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 
     public let device = Device.cpu
 
-    /// `gemvMaxRows: 0` without `smallProductMaxRows` sends every product to oneDNN (benchmarks, tests).
     public init(gemvMaxRows: Int? = nil, smallProductMaxRows: Int? = nil) {
         self.gemvMaxRows = gemvMaxRows ?? Self.defaultGEMVMaxRows
         exactGEMVMaxRows = gemvMaxRows ?? Self.defaultExactGEMVMaxRows
-        let small = smallProductMaxRows ?? (gemvMaxRows == 0 ? 0 : Self.defaultSmallProductMaxRows)
+        let small = smallProductMaxRows ?? Self.defaultSmallProductMaxRows
         self.smallProductMaxRows = BF16SmallProduct.isAvailable ? small : 0
     }
+
+    /// Every product on oneDNN (benchmarks and tests of that path).
+    public static func oneDNNOnly() -> CPUBackend { CPUBackend(gemvMaxRows: 0, smallProductMaxRows: 0) }
 
     /// Whether an m-row product over `w` runs on `BF16SmallProduct`.
     func usesSmallProduct(rows m: Int, _ w: CPUMatrix) -> Bool {
@@ -44,8 +47,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public var summary: String {
         let cpu = CPUInfo.current
         let library = OneDNN.isAvailable ? "oneDNN \(OneDNN.version)" : "oneDNN missing (\(OneDNN.loadError))"
-        let small = smallProductMaxRows > 0 ? ", \(gemvMaxRows + 1)-\(smallProductMaxRows) rows Tina AVX512_BF16" : ""
-        return "cpu: \(cpu.name), \(Parallel.threadCount) threads; bf16 products: \(cpu.bf16Hardware) via \(library); decode: 1-\(gemvMaxRows) rows Tina SIMD GEMV\(small)"
+        var decode: [String] = []
+        if gemvMaxRows > 0 { decode.append("1-\(gemvMaxRows) rows Tina SIMD GEMV") }
+        if smallProductMaxRows > gemvMaxRows { decode.append("\(gemvMaxRows + 1)-\(smallProductMaxRows) rows Tina AVX512_BF16") }
+        let decodePath = decode.isEmpty ? "oneDNN" : decode.joined(separator: ", ")
+        return "cpu: \(cpu.name), \(Parallel.threadCount) threads; bf16 products: \(cpu.bf16Hardware) via \(library); decode: \(decodePath)"
     }
 
     // MARK: Memory
