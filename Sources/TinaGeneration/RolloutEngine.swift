@@ -121,7 +121,7 @@ public final class RolloutEngine {
                 throw TinaError.invalidArgument("request \(r.id): the prompt has \(r.prompt.count) tokens, the model's context is \(context)")
             }
             // The prefix and one sample must fit together.
-            let need = cache.bytes(positions: r.prompt.count) + cache.bytes(positions: reservation(r))
+            let need = cache.bytes(positions: r.prompt.count) + cache.bytes(positions: ownPositions(r))
             guard need <= cacheBytes else {
                 throw TinaError.invalidArgument("request \(r.id) needs \(need) bytes of KV cache (prompt \(r.prompt.count) + up to \(r.parameters.maxNewTokens) new tokens), over the budget of \(cacheBytes) bytes; lower max new tokens or raise the budget")
             }
@@ -154,7 +154,7 @@ public final class RolloutEngine {
             while slots.count + admitted.count < maxSlots, nextRequest < requests.count {
                 let r = requests[nextRequest]
                 let prefixBytes = prefixes[nextRequest] == nil ? cache.bytes(positions: r.prompt.count) : 0
-                let need = prefixBytes + cache.bytes(positions: reservation(r))
+                let need = prefixBytes + cache.bytes(positions: ownPositions(r))
                 if cache.bytesReserved + pendingBytes + need > cacheBytes { break }
                 if prefixes[nextRequest] == nil {
                     let sequence = cache.newSequence()
@@ -162,7 +162,7 @@ public final class RolloutEngine {
                     prefixes[nextRequest] = Prefix(sequence: sequence, samplesLeft: r.samples)
                     toPrefill.append(nextRequest)
                 }
-                pendingBytes += cache.bytes(positions: reservation(r))
+                pendingBytes += cache.bytes(positions: ownPositions(r))
                 admitted.append((nextRequest, nextSample))
                 nextSample += 1
                 if nextSample == r.samples { nextSample = 0; nextRequest += 1 }
@@ -183,7 +183,8 @@ public final class RolloutEngine {
                 }
                 progress.prefillSeconds += Date().timeIntervalSince(t0)
             }
-            // Each admitted sample copies its prompt's cache and draws its first token from the prompt's logits.
+            // Each admitted sample forks its prompt's cache (sharing the prompt's rows) and draws its first token from
+            // the prompt's logits.
             for (request, sample) in admitted {
                 let r = requests[request]
                 guard var prefix = prefixes[request] else { throw TinaError.invalidArgument("internal: request \(r.id) has no prefix") }
@@ -236,6 +237,9 @@ public final class RolloutEngine {
     }
 
     /// Positions a sample of `r` may occupy: prompt plus max new tokens, capped by the context.
+    /// Positions a sample adds to its shared prompt.
+    func ownPositions(_ r: RolloutRequest) -> Int { reservation(r) - r.prompt.count }
+
     func reservation(_ r: RolloutRequest) -> Int {
         let wanted = r.prompt.count + r.parameters.maxNewTokens
         let context = model.config.maxPositionEmbeddings

@@ -121,12 +121,13 @@ public final class DecoderModel: @unchecked Sendable {
         try b.rope(s.k, heads: c.kvHeadCount, headDim: c.headDim, positions: positions, inverseFrequencies: inverseFrequencies)
         var row = 0, segments: [AttentionSegment] = []
         for (chunk, start) in zip(batch, starts) {
-            let n = chunk.tokens.count, rows = row..<(row + n), new = start..<(start + n)
-            let keys = try cache.keys(chunk.sequence, layer: index, positions: start + n)
-            let values = try cache.values(chunk.sequence, layer: index, positions: start + n)
-            try b.copy(try s.k.rows(rows), into: try keys.rows(new))
-            try b.copy(try s.v.rows(rows), into: try values.rows(new))
-            segments.append(AttentionSegment(rows: rows, keys: keys, values: values, start: start))
+            let n = chunk.tokens.count, rows = row..<(row + n)
+            let view = try cache.layer(chunk.sequence, index, positions: start + n)
+            let new = (start - view.shared)..<(start - view.shared + n)
+            try b.copy(try s.k.rows(rows), into: try view.keys.rows(new))
+            try b.copy(try s.v.rows(rows), into: try view.values.rows(new))
+            segments.append(AttentionSegment(rows: rows, keys: view.keys, values: view.values, start: start,
+                                             prefixKeys: view.sharedKeys, prefixValues: view.sharedValues))
             row += n
         }
         try b.attention(q: s.q, segments: segments, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, into: s.attention)

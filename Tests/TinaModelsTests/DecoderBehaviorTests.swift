@@ -33,6 +33,43 @@ import TinaModels
         #expect(throws: TinaError.self) { try cache.length(of: b) }
     }
 
+    /// A fork reads its parent's rows in place: it reserves only the positions it adds, continues exactly as a
+    /// copy would (one token: the decode kernel; several: the tile path over a split cache), keeps working after
+    /// the parent is released, and its parent's memory goes with the last fork.
+    @Test(arguments: [WeightPrecision.f32, .bf16])
+    func forksSharePromptRowsWithoutCopies(precision: WeightPrecision) throws {
+        let model = try DecoderModel.load(path: Paths.fixture("decoder/\(Self.model)"), precision: precision)
+        let cache = model.makeCache()
+        let prompt = Array(0..<40).map { ($0 * 7 + 3) % model.config.vocabSize }
+        let parent = cache.newSequence()
+        _ = try lastLogits(model, cache, parent, prompt)
+        let afterPrompt = cache.bytesReserved
+        let fork = try cache.fork(parent, reserving: prompt.count + 8)
+        #expect(cache.bytesReserved - afterPrompt == cache.bytes(positions: 8), "the fork copied the prompt")
+        // The same continuation through a fork, a fork of a fork (a copy) and a fresh sequence given the prompt again.
+        let copy = try cache.fork(fork)
+        let fresh = cache.newSequence()
+        _ = try lastLogits(model, cache, fresh, prompt)
+        for tokens in [[9], [4, 11, 2]] {
+            let expected = try lastLogits(model, cache, fresh, tokens)
+            #expect(try lastLogits(model, cache, fork, tokens) == expected, "fork, \(tokens.count) tokens")
+            #expect(try lastLogits(model, cache, copy, tokens) == expected, "fork of a fork, \(tokens.count) tokens")
+        }
+        // Rolling back into shared positions would change what the fork reads.
+        #expect(throws: TinaError.self) { try cache.truncate(parent, to: 10) }
+        #expect(throws: TinaError.self) { try cache.truncate(fork, to: 10) }
+        try cache.truncate(fork, to: prompt.count)
+        try cache.truncate(fresh, to: prompt.count)
+        let reference = try lastLogits(model, cache, fresh, [9])
+        cache.release(parent)
+        cache.release(copy)
+        cache.release(fresh)
+        #expect(try lastLogits(model, cache, fork, [9]) == reference, "a fork outlives its released parent")
+        for id in cache.sequenceIDs { cache.release(id) }
+        cache.release(fork)
+        #expect(cache.bytesReserved == 0, "the parent's rows were not freed with its last fork")
+    }
+
     /// bf16 compute caches keys and values in bf16 (half the bytes per position); its cached decode equals its own
     /// uncached prefill closely, and the exact path keeps f32.
     @Test func bf16ComputeCachesBF16() throws {

@@ -19,8 +19,21 @@ enum CPUAttention {
     /// ([positions, kvHeads * headDim], f32 or bf16) hold positions 0 ..< start + tokens with the new ones written.
     struct Segment {
         let row, tokens, start: Int
+        /// Positions prefixLength ..< start + tokens (all of them when there is no shared prefix).
         let keys, values: UnsafeRawPointer
         let bf16: Bool
+        /// Positions 0 ..< prefixLength, shared with other sequences.
+        var prefixLength = 0
+        var prefixKeys: UnsafeRawPointer? = nil
+        var prefixValues: UnsafeRawPointer? = nil
+
+        /// Where position j's row (kvDim elements of `bytesPerElement`) of keys or values lives.
+        @inline(__always)
+        func row(_ j: Int, keys: Bool, kvDim: Int) -> UnsafeRawPointer {
+            let size = bf16 ? 2 : 4
+            if j < prefixLength, let p = keys ? prefixKeys : prefixValues { return p + j * kvDim * size }
+            return (keys ? self.keys : values) + (j - prefixLength) * kvDim * size
+        }
     }
 
     /// Every segment's tiles (sequence x KV head x block of query tokens) run in one parallel region, so a decode
@@ -95,18 +108,23 @@ enum CPUAttention {
         }
         func free() { [stacked, scores, mixed, keys, values].forEach { $0.deallocate() } }
 
-        /// One KV head's first `used` keys and values of a segment as f32 rows `stride` apart: the cache itself when f32, else
-        /// its bf16 rows widened here (exactly) for the tile's products.
+        /// One KV head's first `used` keys and values of a segment as f32 rows `stride` apart: the cache itself when f32
+        /// in one piece, else its rows gathered here (bf16 widened exactly) for the tile's products.
         func headKeysAndValues(_ s: Segment, kvHead kvh: Int, rows used: Int, _ g: Geometry)
             -> (keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int) {
             let offset = kvh * g.headDim
-            guard s.bf16 else {
+            if !s.bf16 && s.prefixLength == 0 {
                 return (s.keys.assumingMemoryBound(to: Float.self) + offset, s.values.assumingMemoryBound(to: Float.self) + offset, g.kvDim)
             }
-            let k = s.keys.assumingMemoryBound(to: UInt16.self) + offset, v = s.values.assumingMemoryBound(to: UInt16.self) + offset
             for j in 0..<used {
-                HalfPrecision.bf16ToFloat(k + j * g.kvDim, keys + j * g.headDim, count: g.headDim)
-                HalfPrecision.bf16ToFloat(v + j * g.kvDim, values + j * g.headDim, count: g.headDim)
+                let k = s.row(j, keys: true, kvDim: g.kvDim), v = s.row(j, keys: false, kvDim: g.kvDim)
+                if s.bf16 {
+                    HalfPrecision.bf16ToFloat(k.assumingMemoryBound(to: UInt16.self) + offset, keys + j * g.headDim, count: g.headDim)
+                    HalfPrecision.bf16ToFloat(v.assumingMemoryBound(to: UInt16.self) + offset, values + j * g.headDim, count: g.headDim)
+                } else {
+                    (keys + j * g.headDim).update(from: k.assumingMemoryBound(to: Float.self) + offset, count: g.headDim)
+                    (values + j * g.headDim).update(from: v.assumingMemoryBound(to: Float.self) + offset, count: g.headDim)
+                }
             }
             return (UnsafePointer(keys), UnsafePointer(values), g.headDim)
         }

@@ -397,20 +397,31 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
                 throw TinaError.invalidArgument("attention segment rows \(segment.rows) outside the \(rows) query rows")
             }
             let tokens = segment.rows.count, kvDim = kvHeads * headDim
-            for (t, name) in [(segment.keys, "keys"), (segment.values, "values")] {
+            guard (segment.prefixKeys == nil) == (segment.prefixValues == nil) else {
+                throw TinaError.invalidArgument("attention segment: prefix keys and prefix values go together")
+            }
+            let prefix = segment.prefixKeys.map { $0.count / kvDim } ?? 0
+            guard segment.start >= prefix else {
+                throw TinaError.invalidArgument("attention segment starts at position \(segment.start), inside its \(prefix)-position shared prefix")
+            }
+            var operands = [(segment.keys, "keys", segment.start + tokens - prefix), (segment.values, "values", segment.start + tokens - prefix)]
+            if let k = segment.prefixKeys, let v = segment.prefixValues { operands += [(k, "prefix keys", prefix), (v, "prefix values", prefix)] }
+            for (t, name, needed) in operands {
                 try onCPU(t, "attention \(name)")
                 guard t.dtype == segment.keys.dtype, t.dtype == .f32 || t.dtype == .bf16, t.count % kvDim == 0 else {
                     throw TinaError.shapeMismatch(what: "attention \(name) (\(t.dtype.rawValue); keys and values f32 or bf16 alike)",
                                                   expected: [-1, kvDim], actual: t.shape)
                 }
-                guard t.count / kvDim >= segment.start + tokens else {
-                    throw TinaError.invalidArgument("attention \(name) hold \(t.count / kvDim) positions, \(segment.start + tokens) needed")
+                guard t.count / kvDim >= needed else {
+                    throw TinaError.invalidArgument("attention \(name) hold \(t.count / kvDim) positions, \(needed) needed")
                 }
             }
             kernelSegments.append(CPUAttention.Segment(row: segment.rows.lowerBound, tokens: tokens, start: segment.start,
                                                        keys: UnsafeRawPointer(segment.keys.rawPointer),
                                                        values: UnsafeRawPointer(segment.values.rawPointer),
-                                                       bf16: segment.keys.dtype == .bf16))
+                                                       bf16: segment.keys.dtype == .bf16, prefixLength: prefix,
+                                                       prefixKeys: segment.prefixKeys.map { UnsafeRawPointer($0.rawPointer) },
+                                                       prefixValues: segment.prefixValues.map { UnsafeRawPointer($0.rawPointer) }))
         }
         try CPUAttention.apply(q: q.floats, segments: kernelSegments, heads: heads, kvHeads: kvHeads, headDim: headDim, out: out.floats)
     }

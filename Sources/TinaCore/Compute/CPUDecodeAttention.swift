@@ -4,7 +4,7 @@
 /// first and made per-row calls (SmolLM2 GRPO rollout, 16 sequences of ~100 positions: 238 us per layer call).
 /// bf16 words are widened with the even/odd trick of `Dot.bf16` (a 32-bit word holds two bf16 values: `<< 16` is
 /// the even one, `& 0xFFFF0000` the odd one), so the query is arranged by `EvenOdd.interleave` and the value sums
-/// come out even/odd and are put back in order at the end. Scalar twin: `ScalarReference.attention`-style tests
+/// come out even/odd and are put back in order at the end. Rows of a shared prefix are read where they live. Scalar twin: `ScalarReference.attention`-style tests
 /// compare it with the tile path over the widened cache (AttentionTests).
 enum CPUDecodeAttention {
     /// Head sizes this kernel handles (whole 32-element blocks).
@@ -32,24 +32,24 @@ enum CPUDecodeAttention {
             let scale = 1 / Float(headDim).squareRoot()
             for task in tasks[range] {
                 let s = segments[task.segment]
-                let keys = s.keys.assumingMemoryBound(to: UInt16.self) + task.kvHead * headDim
-                let values = s.values.assumingMemoryBound(to: UInt16.self) + task.kvHead * headDim
+                // Rows of this KV head: position j's, wherever it lives (a shared prefix or the sequence's own rows).
+                let rows = HeadRows(segment: s, offset: task.kvHead * headDim, kvDim: kvDim)
                 for h in 0..<group {
                     let head = task.kvHead * group + h
                     let qh = q + s.row * qDim + head * headDim
                     EvenOdd.interleave(qh, count: headDim, paired: paired)
                     var j = 0
                     while j + 8 <= task.keys {
-                        let eight = scale * dots8(paired, keys + j * kvDim, stride: kvDim, headDim: headDim)
+                        let eight = scale * dots8(paired, rows, first: j, headDim: headDim)
                         UnsafeMutableRawPointer(scores + j).storeBytes(of: eight, as: SIMD8<Float>.self)
                         j += 8
                     }
                     while j < task.keys {
-                        scores[j] = scale * dot(paired, keys + j * kvDim, headDim: headDim).sum()
+                        scores[j] = scale * dot(paired, rows.key(j), headDim: headDim).sum()
                         j += 1
                     }
                     Softmax.apply(scores, count: task.keys, output: scores)
-                    weightedSum(values, stride: kvDim, weights: scores, count: task.keys, headDim: headDim, into: sums)
+                    weightedSum(rows, weights: scores, count: task.keys, headDim: headDim, into: sums)
                     let o = out + s.row * qDim + head * headDim
                     var block = 0
                     while block < headDim {
@@ -84,9 +84,9 @@ enum CPUDecodeAttention {
     /// shuffles (15 vector adds for all 8) instead of one horizontal sum per key, whose serial adds made a
     /// decode step's attention latency-bound (SmolLM2, 16 sequences of ~300 positions: 0.41 ms per layer call).
     @inline(__always)
-    private static func dots8(_ paired: UnsafePointer<Float>, _ keys: UnsafePointer<UInt16>, stride: Int, headDim: Int) -> SIMD8<Float> {
+    private static func dots8(_ paired: UnsafePointer<Float>, _ rows: HeadRows, first: Int, headDim: Int) -> SIMD8<Float> {
         @inline(__always) func half(_ j: Int) -> SIMD8<Float> {
-            let v = dot(paired, keys + j * stride, headDim: headDim)
+            let v = dot(paired, rows.key(first + j), headDim: headDim)
             return v.lowHalf + v.highHalf
         }
         @inline(__always) func fold(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
@@ -100,7 +100,7 @@ enum CPUDecodeAttention {
 
     /// sums (even/odd arranged per 32-block) = sum_j weights[j] * values[j].
     @inline(__always)
-    private static func weightedSum(_ values: UnsafePointer<UInt16>, stride: Int, weights: UnsafePointer<Float>, count: Int,
+    private static func weightedSum(_ rows: HeadRows, weights: UnsafePointer<Float>, count: Int,
                                     headDim: Int, into sums: UnsafeMutablePointer<Float>) {
         let high = SIMD16<UInt32>(repeating: 0xFFFF_0000)
         var block = 0
@@ -108,7 +108,7 @@ enum CPUDecodeAttention {
             // Two keys per iteration into separate sums: one chain of dependent multiply-adds was latency-bound.
             var even = SIMD16<Float>(), odd = SIMD16<Float>(), even2 = SIMD16<Float>(), odd2 = SIMD16<Float>()
             @inline(__always) func row(_ j: Int) -> SIMD16<UInt32> {
-                UnsafeRawPointer(values + j * stride).loadUnaligned(fromByteOffset: block &* 2, as: SIMD16<UInt32>.self)
+                UnsafeRawPointer(rows.value(j)).loadUnaligned(fromByteOffset: block &* 2, as: SIMD16<UInt32>.self)
             }
             var j = 0
             while j + 2 <= count {
@@ -128,6 +128,18 @@ enum CPUDecodeAttention {
             store16(even + even2, sums + block)
             store16(odd + odd2, sums + block + 16)
             block += 32
+        }
+    }
+
+    /// One KV head's bf16 key and value rows of a segment, by position.
+    struct HeadRows {
+        let segment: CPUAttention.Segment
+        let offset, kvDim: Int
+        @inline(__always) func key(_ j: Int) -> UnsafePointer<UInt16> {
+            segment.row(j, keys: true, kvDim: kvDim).assumingMemoryBound(to: UInt16.self) + offset
+        }
+        @inline(__always) func value(_ j: Int) -> UnsafePointer<UInt16> {
+            segment.row(j, keys: false, kvDim: kvDim).assumingMemoryBound(to: UInt16.self) + offset
         }
     }
 }

@@ -123,16 +123,23 @@ public protocol ComputeBackend: AnyObject, Sendable {
 public struct AttentionSegment: Sendable {
     /// Its new tokens' rows in q and out.
     public var rows: Range<Int>
-    /// [>= start + rows.count, kvHeads * headDim], the new tokens' rows already written.
+    /// [>= start + rows.count - prefix positions, kvHeads * headDim]: positions after the shared prefix (all of
+    /// them without one), the new tokens' rows already written.
     public var keys: Tensor
     public var values: Tensor
     /// Position of its first new token.
     public var start: Int
-    public init(rows: Range<Int>, keys: Tensor, values: Tensor, start: Int) {
+    /// Keys and values of positions 0..<P held elsewhere and shared with other sequences (a prompt that G samples
+    /// fork from), [P, kvHeads * headDim] each; nil when `keys` starts at position 0.
+    public var prefixKeys: Tensor?
+    public var prefixValues: Tensor?
+    public init(rows: Range<Int>, keys: Tensor, values: Tensor, start: Int, prefixKeys: Tensor? = nil, prefixValues: Tensor? = nil) {
         self.rows = rows
         self.keys = keys
         self.values = values
         self.start = start
+        self.prefixKeys = prefixKeys
+        self.prefixValues = prefixValues
     }
 }
 
