@@ -1,5 +1,5 @@
 /// Checks every product path of a backend against `ScalarReference` on small random shapes: the forward
-/// product (GEMV rows and oneDNN rows, bf16 and f32, plain and K-panel bf16 storage), the input gradient and
+/// product (GEMV, small-product and oneDNN rows, bf16 and f32, plain and K-panel bf16 storage), the input gradient and
 /// the weight gradient. `tina info --check` runs it; tests run it in-process and, with `DNNL_MAX_CPU_ISA`
 /// capping oneDNN, in subprocesses for each lower instruction set this CPU also runs.
 public enum ProductCheck {
@@ -28,7 +28,8 @@ public enum ProductCheck {
                 let storedWeight = precision == .bf16 ? try weight.converted(to: .bf16) : weight
                 let matrix = try backend.matrix(storedWeight, precision: precision)
                 let wRef = try storedWeight.toArray()
-                for m in [2, 8, backend.exactGEMVMaxRows + 5] {
+                // 1 row (decode), a few, past the exact path's GEMV, past the small-product kernel (oneDNN).
+                for m in [1, 2, 8, backend.exactGEMVMaxRows + 5, max(backend.smallProductMaxRows, backend.exactGEMVMaxRows) + 6] {
                     let x = random(m * kk)
                     // Activations are rounded to bf16 only where a oneDNN bf16 kernel runs.
                     let kernel = backend.productKernel(rows: m, matrix) ?? "?"
