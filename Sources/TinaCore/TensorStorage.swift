@@ -51,13 +51,15 @@ public final class TensorStorage: @unchecked Sendable {
 
 /// How the C heap serves tensors. A training step allocates and frees the same large activations every step
 /// (11 MB matrices at SmolLM2's 16 x 114 tokens); glibc maps blocks of its dynamic threshold and above afresh each
-/// time and trims freed heap tops, so a step can fault its activations' pages in again (`allocate`, which also
-/// zero-fills, took 0.7 s of a SmolLM2 GRPO step's `bench grpo --profile` on a loaded machine). Serving blocks up
-/// to 32 MiB (glibc's largest allowed threshold) from the heap and keeping freed memory lets a step reuse the last
-/// step's pages.
+/// time, so a step faults their pages in again (with zero-fills, 0.7 s of a loaded SmolLM2 GRPO step). Blocks below
+/// 16 MiB come from the heap and are reused step to step. Larger ones (26 MB activations at the 1.5B shape's 4 x
+/// 1,074 tokens) are mapped and unmapped each time: on the heap they fragmented it around the layer inputs that
+/// gradient checkpointing keeps, and a 28-layer GRPO step peaked at 6.46 GB (32 MiB threshold, 1 GiB kept) or 6.64
+/// GB (64 MiB kept) against 5.80 GB now, at the same step time (331 vs 319-335 s). Up to 64 MiB of freed heap top
+/// is kept.
 enum HeapPolicy {
     static let applied: Bool = {
-        tina_heap_policy(32 << 20, 1 << 30)
+        tina_heap_policy(16 << 20, 64 << 20)
         return true
     }()
 }
