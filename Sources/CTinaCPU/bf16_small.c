@@ -1,10 +1,10 @@
 // bf16 products for a few rows (decode: M = 1..64) with AVX512_BF16 dot products (vdpbf16ps), an
 // instruction Swift cannot express. Weights stay row-major [N, K] (the layout every other path reads), so each
 // output is a dot product along K: weight rows x activation rows (4 x 4, or 16 x 1 at batch 1) share every load
-// in a 16-accumulator block,
-// and each block ends with one transposing reduction (16 vectors -> 16 sums) rather than 16 horizontal sums.
-// Why not oneDNN here: at M = 16 on SmolLM2's 576-wide matrices its brgemm ran at 30-90 GFLOP/s per call inside
-// the model (BENCHMARKS.md, "Small products"). Scalar twin: ScalarReference.bf16Product (Swift).
+// in a 16-accumulator block, and each block ends with one transposing reduction (16 vectors -> 16 sums) rather
+// than 16 horizontal sums. Why not oneDNN here: at M = 16 on SmolLM2's 576-wide matrices its brgemm ran at 30-90
+// GFLOP/s per call inside the model, and from DRAM this kernel beat it at every row count up to 64 (BENCHMARKS.md,
+// session 5, "Decode-sized products"). Scalar twin: ScalarReference.bf16Product (Swift).
 #include "tina_cpu.h"
 
 #if defined(__x86_64__)

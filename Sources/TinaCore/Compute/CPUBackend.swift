@@ -18,7 +18,7 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public let gemvMaxRows: Int
     public let exactGEMVMaxRows: Int
     /// Rows up to which bf16 products take `BF16SmallProduct` (0 where the CPU lacks AVX512_BF16). Measured on
-    /// Zen 4 with weights from DRAM (BENCHMARKS.md, "Small products"): it beats oneDNN 2.6.3 up to 64 rows.
+    /// Zen 4 with weights from DRAM (BENCHMARKS.md, session 5, "Decode-sized products"): it beats oneDNN 2.6.3 up to 64 rows.
     public static let defaultSmallProductMaxRows = BF16SmallProduct.isAvailable ? 64 : 0
     public let smallProductMaxRows: Int
     /// Weight rows widened to f32 per sgemm call on the exact path over bf16 weights (6 MB at K = 1536).

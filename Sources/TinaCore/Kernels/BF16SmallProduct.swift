@@ -1,10 +1,10 @@
 import CTinaCPU
 
-/// bf16 products for batched decode (4-64 rows): y[m, n] (+)= x[m, :] · W[n, :]ᵀ with bf16 operands and f32
+/// bf16 products for decode (1-64 rows): y[m, n] (+)= x[m, :] · W[n, :]ᵀ with bf16 operands and f32
 /// accumulation, on AVX512_BF16 dot products (`vdpbf16ps`, the C kernel in CTinaCPU/bf16_small.c; Swift cannot
 /// express the instruction). Measured on Zen 4, one thread, weights streamed from DRAM: 21 GB/s at 4-8 rows (the
 /// core's read limit) and 155-180 GFLOP/s from 16 rows, where oneDNN 2.6.3 ran the same products at 30-150
-/// (BENCHMARKS.md, "Small products"). Scalar twin: `ScalarReference.bf16Product`.
+/// (BENCHMARKS.md, session 5, "Decode-sized products"). Scalar twin: `ScalarReference.bf16Product`.
 public enum BF16SmallProduct {
     /// The CPU has the instructions and the OS saves the zmm state.
     public static let isAvailable: Bool = {
