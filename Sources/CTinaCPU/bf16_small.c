@@ -98,15 +98,14 @@ TINA_BF16_TARGET static void block_any(const uint16_t *x, int64_t ldx, const uin
 TINA_BF16_TARGET void tina_bf16_small_product(const uint16_t *x, int64_t ldx, const uint16_t *w, int64_t ldw,
                                               float *y, int64_t ldy, int64_t m, int64_t n, int64_t k, int accumulate) {
     // Weight rows outermost: a slice of W stays in L1/L2 while every activation block passes over it, so W streams
-    // from memory once per call. A slice has 16 / min(m, 4) rows so one activation row also fills the 16
-    // accumulators (decode at batch 1: 4-row slices left 12 of them idle).
+    // from memory once per call. A slice has 16, 8 or 4 rows for 1, 2 or more activation rows so one row also fills the 16
+    // accumulators (decode at batch 1: 4-row slices left 12 of them idle). Every block then has mb * nb <= 16.
     int64_t slice = m >= 4 ? 4 : 16 / (m == 3 ? 4 : m);
     for (int64_t j = 0; j < n; j += slice) {
         int nb = n - j < slice ? (int)(n - j) : (int)slice;
         for (int64_t i = 0; i < m; i += 4) {
             int mb = m - i < 4 ? (int)(m - i) : 4;
-            int cols = mb * nb <= 16 ? nb : 16 / mb;  // a 1-3 row remainder of a 4-row slice fits as is
-            block_any(x + i * ldx, ldx, w + j * ldw, ldw, y + i * ldy + j, ldy, k, accumulate, i == 0 && j + nb < n, mb, cols);
+            block_any(x + i * ldx, ldx, w + j * ldw, ldw, y + i * ldy + j, ldy, k, accumulate, i == 0 && j + nb < n, mb, nb);
         }
     }
 }

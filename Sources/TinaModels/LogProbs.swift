@@ -120,7 +120,7 @@ struct PrefixGroup {
     /// Tokens this group puts through the model.
     func newTokens(_ sequences: [[Int]]) -> Int {
         let skip = sharesPrefix ? prefixLength : 0
-        return (sharesPrefix ? prefixLength : 0) + members.reduce(0) { $0 + sequences[$1].count - skip }
+        return skip + members.reduce(0) { $0 + sequences[$1].count - skip }
     }
 
     static func groups(_ sequences: [[Int]], starts: [Int]) -> [PrefixGroup] {

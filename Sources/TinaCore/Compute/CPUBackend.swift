@@ -1,7 +1,7 @@
 /// The CPU implementation of `ComputeBackend`. Products wider than a decode batch go to oneDNN (bf16 matmul
-/// primitives or f32 sgemm); decode-sized products over bf16 weights go to Tina's kernels: 1-3 rows to the
-/// SIMD GEMV, which streams weights at DRAM speed where oneDNN reached a fraction of it, 4-64 rows to the
-/// AVX512_BF16 small-product kernel where the CPU has it (BENCHMARKS.md);
+/// primitives or f32 sgemm); decode-sized products over bf16 weights go to Tina's kernels: 1-64 rows to the
+/// AVX512_BF16 small-product kernel where the CPU has it, else 1-3 rows to the SIMD GEMV; both stream weights
+/// near DRAM speed where oneDNN reached a fraction of it (BENCHMARKS.md);
 /// norms, rope, activations and attention are Tina's SIMD kernels on its worker pool.
 public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     public static let shared = CPUBackend()
@@ -448,8 +448,10 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
                 let args = UnsafeSendable((logits.floats, base, withEntropy ? ent.baseAddress : nil, targets))
                 Parallel.forChunks(of: targets.count, minChunk: max(1, (1 << 16) / max(vocab, 1))) { range in
                     let (logits, lp, ent, targets) = args.value
-                    let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
-                    let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(1, vocab))
+                    // Entropy scratch only when entropies are asked for.
+                    let scratch = ent == nil ? 1 : vocab
+                    let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+                    let shifted = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
                     defer { probabilities.deallocate(); shifted.deallocate() }
                     for i in range {
                         let z = logits + i * vocab
