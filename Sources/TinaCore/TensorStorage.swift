@@ -15,7 +15,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(zeroedByteCount byteCount: Int) {
         _ = HeapPolicy.applied
         let size = max(byteCount, 1)
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        bytes = LargeBlockCache.shared.allocate(byteCount: size)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         self.byteCount = byteCount
         owner = nil
@@ -26,7 +26,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedByteCount byteCount: Int) {
         _ = HeapPolicy.applied
         let size = max(byteCount, 1)
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        bytes = LargeBlockCache.shared.allocate(byteCount: size)
         if Self.poisonUninitialized { bytes.initializeMemory(as: UInt8.self, repeating: 0xFF, count: size) }
         self.byteCount = byteCount
         owner = nil
@@ -45,7 +45,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if ownsBytes { bytes.deallocate() }
+        if ownsBytes { LargeBlockCache.shared.deallocate(bytes, byteCount: max(byteCount, 1)) }
     }
 }
 

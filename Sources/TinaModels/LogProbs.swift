@@ -2,10 +2,11 @@ import TinaCore
 
 extension DecoderModel {
     /// Rows of the vocabulary projection handled at once by `tokenLogProbs` and the training pass: [chunk, vocab]
-    /// floats (at most 64 MiB: 110 rows of a 151,936-token vocabulary, 341 of SmolLM2's 49,152) is the largest
+    /// floats (at most 128 MiB: 220 rows of a 151,936-token vocabulary, 512 of SmolLM2's 49,152) is the largest
     /// logits buffer alive. 32 rows made lm_head a memory-bound product that read the whole bf16 matrix once per
-    /// 32 rows (467 MB per chunk at the 1.5B shape).
-    public var logitsChunkRows: Int { max(32, min(512, (64 << 20) / (MemoryLayout<Float>.size * max(1, config.vocabSize)))) }
+    /// 32 rows (467 MB per chunk at the 1.5B shape); against 64 MiB chunks, 128 MiB ones took lm_head's input
+    /// gradient from 3.1-3.3 s to 2.7-2.9 s per 2,048 tokens (oneDNN re-lays the 467 MB matrix out for each call).
+    public var logitsChunkRows: Int { max(32, min(512, (128 << 20) / (MemoryLayout<Float>.size * max(1, config.vocabSize)))) }
 
     /// Logits [rows.count, vocab] of the given rows of `hidden` (from `forward`), on the model's backend.
     public func logits(_ hidden: Tensor, rows: [Int]) throws -> Tensor {

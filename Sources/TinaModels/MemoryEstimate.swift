@@ -31,7 +31,7 @@ extension DecoderModel {
         let activations = gradientCheckpointing ? tokens * f * (c.layerCount * h + perLayer + 3 * h)
                                                 : tokens * f * (c.layerCount * perLayer + 3 * h)
         let backwardScratch = tokens * f * (3 * i + 4 * h + 2 * q + 2 * kv)
-        let logits = 3 * logitsChunkRows * c.vocabSize * f
+        let logits = logitsChunkRows * c.vocabSize * (f + 2)  // f32 logits (their gradient in place) and its bf16 copy
         let attentionTiles = 2 * Parallel.threadCount * (q / max(1, c.headDim)) * 64 * longest * f
         return TrainingMemoryEstimate(weightBytes: weights.bytes, trainableStateBytes: 4 * trainable * f,
                                       activationBytes: activations, transientBytes: backwardScratch + logits + attentionTiles)

@@ -108,5 +108,15 @@ import TinaTestSupport
         let dz = try Tensor(zeros: [rows, vocab])
         try Self.backend.logProbBackward(try Tensor(shape: [rows, vocab], values: z), targets: targets, weights: w, into: dz)
         #expect(try Self.check(z, shape: [], analytic: try dz.toArray(), loss: f) < 2e-2)
+        // In place over the logits (as the training pass runs it): the same bits.
+        let inPlace = try Tensor(shape: [rows, vocab], values: z)
+        try Self.backend.logProbBackward(inPlace, targets: targets, weights: w, into: inPlace)
+        #expect(try inPlace.toArray() == dz.toArray())
+        // Both in one pass: the same log-probs and gradient bits as the two operations apart.
+        let fused = try Tensor(shape: [rows, vocab], values: z)
+        let fusedLogProbs = try Self.backend.logProbsAndBackward(fused, targets: targets, weights: w, into: fused)
+        let apart = try Self.backend.tokenLogProbs(try Tensor(shape: [rows, vocab], values: z), targets: targets, withEntropy: false).logProbs
+        #expect(fusedLogProbs == apart)
+        #expect(try fused.toArray() == dz.toArray())
     }
 }

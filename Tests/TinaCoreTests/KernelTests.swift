@@ -160,6 +160,20 @@ import TinaCore
         #expect(abs(p.reduce(0, +) - 1) < 1e-4)
     }
 
+    @Test(arguments: [1, 17, 151_936])
+    func scaledProbabilitiesInPlace(count: Int) {
+        var x = randomFloats(count, seed: 15, scale: 20)
+        if count > 4 { x[3] = -.infinity }
+        let reference = ScalarReference.softmax(x).map { -0.75 * $0 }
+        var y = x
+        y.withUnsafeMutableBufferPointer { Softmax.scaledProbabilities($0.baseAddress!, count: count, scale: -0.75, output: $0.baseAddress!) }
+        #expect(maxScaledError(y, reference) < 1e-6)
+        if count > 4 { #expect(y[3] == 0) }
+        var masked = [Float](repeating: -.infinity, count: count)
+        masked.withUnsafeMutableBufferPointer { Softmax.scaledProbabilities($0.baseAddress!, count: count, scale: 2, output: $0.baseAddress!) }
+        #expect(masked.allSatisfy { $0 == 0 })
+    }
+
     @Test func elementwise() {
         let x = randomFloats(37, seed: 13)
         var y = randomFloats(37, seed: 14)

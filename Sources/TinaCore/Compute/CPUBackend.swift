@@ -218,7 +218,9 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
     }
 
     public func linearInputGradient(_ dy: Tensor, _ matrix: any BackendMatrix, into dx: Tensor, accumulate: Bool) throws {
-        try OpProfile.measure("input gradient") { try inputGradientBody(dy, matrix, into: dx, accumulate: accumulate) }
+        try OpProfile.measure("input gradient \(matrix.rows)x\(matrix.columns)") {
+            try inputGradientBody(dy, matrix, into: dx, accumulate: accumulate)
+        }
     }
 
     private func inputGradientBody(_ dy: Tensor, _ matrix: any BackendMatrix, into dx: Tensor, accumulate: Bool) throws {
@@ -510,9 +512,11 @@ public final class CPUBackend: ComputeBackend, @unchecked Sendable {
 /// one dense [rows, width] block per column block (block b at offset rows * start).
 struct BF16Scratch {
     let bits: UnsafeMutablePointer<UInt16>
+    private let byteCount: Int
 
     init(rounding source: UnsafePointer<Float>, rows: Int, columns: Int, blocks: [(start: Int, width: Int)]) {
-        bits = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, rows * columns))
+        byteCount = max(1, rows * columns) * 2
+        bits = LargeBlockCache.shared.allocate(byteCount: byteCount).bindMemory(to: UInt16.self, capacity: max(1, rows * columns))
         let args = UnsafeSendable((source, bits))
         Parallel.forChunks(of: rows, minChunk: max(1, (1 << 16) / max(columns, 1))) { range in
             let (source, bits) = args.value
@@ -525,5 +529,5 @@ struct BF16Scratch {
         }
     }
 
-    func free() { bits.deallocate() }
+    func free() { LargeBlockCache.shared.deallocate(UnsafeMutableRawPointer(bits), byteCount: byteCount) }
 }

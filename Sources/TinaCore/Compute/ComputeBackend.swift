@@ -93,8 +93,11 @@ public protocol ComputeBackend: AnyObject, Sendable {
                            heads: Int, kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
                            valueGradient dv: Tensor) throws
     /// dlogits[i] = weights[i] * (onehot(targets[i]) - softmax(logits[i])): the backward of
-    /// sum_i weights[i] * log softmax(logits[i])[targets[i]].
+    /// sum_i weights[i] * log softmax(logits[i])[targets[i]]. `dLogits` may be `logits` itself (in place).
     func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws
+    /// `tokenLogProbs` (without entropies) and `logProbBackward` of the same rows at once, each row's normalizer
+    /// computed once: for losses whose weights do not depend on the log-probs (SFT's). Same bits as the two apart.
+    func logProbsAndBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws -> [Float]
 
     /// out = x * mask / (1 - probability), mask[i] = (hash(seed, stream, i) >= probability * 2^32), a counter-based
     /// hash (SplitMix64's finalizer): the same (seed, stream) gives the same mask on every backend and thread

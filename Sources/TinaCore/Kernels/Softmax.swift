@@ -43,6 +43,21 @@ public enum Softmax {
         Elementwise.scale(output, by: 1 / sum, count: count)
     }
 
+    /// In place (output may equal input): y = scale * exp(x - logSumExp(x)), one pass after the normalizer's
+    /// (`logSumExp`: the row's, when the caller has it already).
+    public static func scaledProbabilities(_ x: UnsafePointer<Float>, count: Int, logSumExp known: Float? = nil, scale: Float,
+                                           output: UnsafeMutablePointer<Float>) {
+        let lse = known ?? logSumExp(x, count: count)
+        guard lse > -.infinity else {  // an all-masked row has no probability anywhere
+            output.update(repeating: 0, count: count)
+            return
+        }
+        let shift = SIMD16<Float>(repeating: lse), factor = SIMD16<Float>(repeating: scale)
+        var i = 0
+        while i + 16 <= count { store16(simdExp(load16(x + i) - shift) * factor, output + i); i += 16 }
+        while i < count { output[i] = scale * expf(x[i] - lse); i += 1 }
+    }
+
     /// y = x - logSumExp(x).
     public static func logApply(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
         let lse = logSumExp(x, count: count)
