@@ -10,6 +10,9 @@ public struct MachineLimits: Codable, Sendable {
     /// The same with 256-bit AVX2 vectors: the ceiling of Swift SIMD code built for the haswell target.
     public var fp32PeakAVX2GFLOPS: Double
     public var hasAVX512: Bool
+    /// bf16 dot-product throughput (AVX512_BF16 `vdpbf16ps`, 2 products per f32 lane) over all threads, GFLOP/s;
+    /// nil where the CPU lacks the instruction. The ceiling of Tina's and oneDNN's bf16 products there.
+    public var bf16PeakGFLOPS: Double?
     /// Streaming read bandwidth from DRAM over all threads, GB/s (buffer far larger than the caches).
     public var dramReadGBps: Double
 
@@ -17,7 +20,7 @@ public struct MachineLimits: Codable, Sendable {
         let avx512 = tina_peak_has_avx512() == 1
         let avx2Peak = fp32Peak(threads: threads, avx512: false)
         return MachineLimits(threads: threads, fp32PeakGFLOPS: avx512 ? fp32Peak(threads: threads, avx512: true) : avx2Peak,
-                             fp32PeakAVX2GFLOPS: avx2Peak, hasAVX512: avx512,
+                             fp32PeakAVX2GFLOPS: avx2Peak, hasAVX512: avx512, bf16PeakGFLOPS: bf16Peak(threads: threads),
                              dramReadGBps: dramRead(threads: threads, bufferMiB: bufferMiB))
     }
 
@@ -36,6 +39,19 @@ public struct MachineLimits: Codable, Sendable {
         }
         let flops = Double(threads) * Double(iterations) * Double(tina_peak_flops_per_iteration(use512))
         return flops / seconds / 1e9
+    }
+
+    /// `vdpbf16ps` throughput of 12 independent chains per thread, or nil without AVX512_BF16.
+    public static func bf16Peak(threads: Int) -> Double? {
+        guard tina_peak_has_avx512_bf16() == 1, CPUInfo.current.osSavesAVX512 else { return nil }
+        let iterations = 10_000_000
+        let sink = UnsafeMutablePointer<Float>.allocate(capacity: threads * 16)
+        defer { sink.deallocate() }
+        let out = UnsafeSendable(sink)
+        let seconds = Stopwatch.best(minSeconds: 0.5, minRuns: 5, maxRuns: 50) {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in out.value[t * 16] = tina_peak_bf16_dot_loop(iterations) }
+        }
+        return Double(threads) * Double(iterations) * 768 / seconds / 1e9
     }
 
     /// SIMD sum of a large buffer. Each thread reads its half as four interleaved streams, which measured

@@ -131,6 +131,8 @@ extension DecoderModel {
             for chunk in chunks() { try backwardThroughHead(chunk, try self.logits(finalNormed, rows: chunk.map { offsets[$0.0] + $0.1 }), lossWeights) }
             loss = value
         }
+        // The head's logits chunks were kept for reuse chunk to chunk; the layers' backward needs other sizes.
+        b.releaseCachedMemory()
 
         // Backward through the layers.
         let dx = try matrix(c.hiddenSize)

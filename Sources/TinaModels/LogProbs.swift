@@ -39,6 +39,7 @@ extension DecoderModel {
             entropies += part.entropies ?? []
             start = end
         }
+        backend.releaseCachedMemory()  // the logits chunks, kept for reuse within the loop
         return (logProbs, withEntropy ? entropies : nil)
     }
 }

@@ -117,9 +117,10 @@ func measureLimits(_ options: BenchOptions) -> MachineLimits {
     #endif
     let limits = MachineLimits.measure()
     options.log(CPUBackend.shared.summary)
-    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s (%@; AVX2 %.1f), DRAM read %.1f GB/s; features %@",
-                       limits.threads, limits.fp32PeakGFLOPS, limits.hasAVX512 ? "AVX-512" : "AVX2",
-                       limits.fp32PeakAVX2GFLOPS, limits.dramReadGBps, CPUInfo.current.features.joined(separator: " ")))
+    options.log(String(format: "machine: %d threads, FP32 peak %.1f GFLOP/s (%@; AVX2 %.1f)%@, DRAM read %.1f GB/s; features %@",
+                       limits.threads, limits.fp32PeakGFLOPS, limits.hasAVX512 ? "AVX-512" : "AVX2", limits.fp32PeakAVX2GFLOPS,
+                       limits.bf16PeakGFLOPS.map { String(format: ", bf16 dot-product peak %.1f", $0) } ?? "",
+                       limits.dramReadGBps, CPUInfo.current.features.joined(separator: " ")))
     return limits
 }
 
@@ -355,7 +356,8 @@ struct TrainCommand: ParsableCommand {
         guard let p = WeightPrecision(rawValue: precision) else { throw ValidationError("--precision must be f32 or bf16") }
         let (loaded, name) = try options.benchModel(path: model, precision: p, compute: nil, layers: layers)
         loaded.gradientCheckpointing = gradientCheckpointing
-        report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence, progress: options.log)]
+        report.training = [try TrainBench.run(name: name, model: loaded, rank: rank, batch: batch, sequence: sequence,
+                                                      limits: limits, progress: options.log)]
         if profile {
             options.logProfile(try TrainBench.profile(model: loaded, batch: batch, sequence: sequence))
         }

@@ -15,4 +15,11 @@ float tina_peak_fma_loop(long iterations, int use_avx512);
 /// Floating-point operations per iteration of `tina_peak_fma_loop` (12 chains x lanes x 2).
 long tina_peak_flops_per_iteration(int use_avx512);
 
+/// 1 when the CPU has AVX512_BF16 (vdpbf16ps), else 0.
+int tina_peak_has_avx512_bf16(void);
+
+/// Runs `iterations` rounds of 12 independent vdpbf16ps chains (16 lanes x 2 products each); only call when
+/// `tina_peak_has_avx512_bf16()` is 1. 768 floating-point operations per iteration.
+float tina_peak_bf16_dot_loop(long iterations);
+
 #endif

@@ -144,6 +144,8 @@ extension CPUBackend {
         try OpProfile.measure("log-prob backward") { try logProbBackwardBody(logits, targets: targets, weights: weights, into: dLogits) }
     }
 
+    public func releaseCachedMemory() { LargeBlockCache.shared.drain() }
+
     public func logProbsAndBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws -> [Float] {
         var logProbs = [Float](repeating: 0, count: targets.count)
         try OpProfile.measure("log-probs and backward") {

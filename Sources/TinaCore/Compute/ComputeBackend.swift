@@ -92,6 +92,9 @@ public protocol ComputeBackend: AnyObject, Sendable {
     func attentionBackward(q: Tensor, keys: Tensor, values: Tensor, outputGradient dOut: Tensor, sequences: [Range<Int>],
                            heads: Int, kvHeads: Int, headDim: Int, queryGradient dq: Tensor, keyGradient dk: Tensor,
                            valueGradient dv: Tensor) throws
+    /// Returns memory the backend keeps for reuse (freed large blocks) to the system, as after a loop whose
+    /// buffers will not be asked for again soon.
+    func releaseCachedMemory()
     /// dlogits[i] = weights[i] * (onehot(targets[i]) - softmax(logits[i])): the backward of
     /// sum_i weights[i] * log softmax(logits[i])[targets[i]]. `dLogits` may be `logits` itself (in place).
     func logProbBackward(_ logits: Tensor, targets: [Int], weights: [Float], into dLogits: Tensor) throws
