@@ -113,11 +113,17 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 extension Thread {
-    private static let workerKey = "tina.worker"
+    /// A pthread key rather than `threadDictionary`: this is read on every parallel loop (hundreds per decoded token),
+    /// and the dictionary lookup bridged a string key each time.
+    private static let workerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Whether this thread is one of the pool's workers (nested parallel loops then run elsewhere).
     var isTinaWorker: Bool {
-        get { threadDictionary[Self.workerKey] as? Bool ?? false }
-        set { threadDictionary[Self.workerKey] = newValue }
+        get { pthread_getspecific(Self.workerKey) != nil }
+        set { pthread_setspecific(Self.workerKey, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
     }
 }
