@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "TinaDemo", dependencies: ["TinaCore", "TinaFormats", "TinaTokenizers", "TinaMath", "TinaModels", "TinaGeneration", "TinaRL"],
                 swiftSettings: simdFlags),
         // Benchmarks, prompts, grading, metrics and resumable runs of `tina eval`.
-        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels", "TinaReport"],
+        .target(name: "TinaEval", dependencies: ["TinaCore", "TinaFormats", "TinaMath", "TinaTokenizers", "TinaGeneration", "TinaModels", "TinaReport"],
                 swiftSettings: simdFlags),
         // Optimized even in debug builds: the peak loop must run at full speed to mean anything.
         .target(name: "CTinaPeak", cSettings: [.unsafeFlags(["-O2"])]),
@@ -77,7 +77,7 @@ let package = Package(
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaDemoTests", dependencies: ["TinaDemo", "TinaTokenizers", "TinaModels", "TinaFormats", "TinaMath", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
-        .testTarget(name: "TinaEvalTests", dependencies: ["TinaEval", "TinaMath", "TinaTokenizers", "TinaCore", "TinaTestSupport"],
+        .testTarget(name: "TinaEvalTests", dependencies: ["TinaEval", "TinaFormats", "TinaMath", "TinaTokenizers", "TinaCore", "TinaTestSupport"],
                     swiftSettings: simdFlags),
         .testTarget(name: "TinaCoreTests", dependencies: ["TinaCore", "TinaTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "TinaCLITests", dependencies: ["TinaTestSupport"]),  // runs the built `tina` binary

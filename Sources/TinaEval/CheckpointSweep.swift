@@ -1,6 +1,7 @@
 import Foundation
 import TinaReport
 import TinaCore
+import TinaFormats
 
 /// Evaluating every saved checkpoint of a training run (Tina picked its best checkpoint this way).
 public enum CheckpointSweep {
@@ -9,22 +10,34 @@ public enum CheckpointSweep {
         public var path: String
     }
 
-    /// The `checkpoint-N` folders of `runDirectory` holding a PEFT adapter, by step.
-    public static func discover(_ runDirectory: String) throws -> [Checkpoint] {
+    /// The `checkpoint-N` folders of `runDirectory` holding a PEFT adapter, by step. Tina seals each checkpoint it
+    /// writes with a `CheckpointMarker`: where any folder has one, a folder without a valid one (a run stopped while
+    /// writing it) is left out and reported through `skipped` (folder, reason). Runs from elsewhere (PEFT, TRL) have
+    /// no markers and are taken by their adapter_config.json.
+    public static func discover(_ runDirectory: String, skipped: (String, String) -> Void = { _, _ in }) throws -> [Checkpoint] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: runDirectory) } catch {
             throw TinaError.io(path: runDirectory, reason: "cannot list the run folder")
         }
-        let found = names.compactMap { name -> Checkpoint? in
+        let candidates = names.compactMap { name -> Checkpoint? in
             guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)) else { return nil }
             let path = runDirectory + "/" + name
             guard FileManager.default.fileExists(atPath: path + "/adapter_config.json") else { return nil }
             return Checkpoint(step: step, path: path)
+        }.sorted { $0.step < $1.step }
+        let sealed = candidates.contains { FileManager.default.fileExists(atPath: $0.path + "/" + CheckpointMarker.fileName) }
+        let found = candidates.filter { checkpoint in
+            guard sealed else { return true }
+            do { try CheckpointMarker.check(checkpoint.path); return true } catch {
+                skipped(checkpoint.path, "\(error)")
+                return false
+            }
         }
         guard !found.isEmpty else {
-            throw TinaError.missing(source: runDirectory, what: "checkpoint-N folders with an adapter_config.json")
+            throw TinaError.missing(source: runDirectory, what: "checkpoint-N folders with an adapter_config.json"
+                                        + (sealed ? " and a complete \(CheckpointMarker.fileName)" : ""))
         }
-        return found.sorted { $0.step < $1.step }
+        return found
     }
 
     /// Step by step: each benchmark's pass@1 and the average, the best step marked.

@@ -1,5 +1,6 @@
 import Foundation
 import TinaCore
+import TinaFormats
 #if canImport(Glibc)
 import Glibc
 #endif

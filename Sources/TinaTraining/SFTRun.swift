@@ -1,5 +1,6 @@
 import Foundation
 import TinaCore
+import TinaFormats
 import TinaModels
 
 /// The files of an SFT output directory:

@@ -236,7 +236,9 @@ struct EvalSweep: ParsableCommand {
     }
 
     func run() throws {
-        let checkpoints = try CheckpointSweep.discover(runDirectory)
+        let checkpoints = try CheckpointSweep.discover(runDirectory) { folder, reason in
+            ExitStatus.printError("tina eval sweep: skipping \(folder): \(reason)")
+        }
         let selections = try set.selections()
         let folder = out ?? runDirectory + "/eval"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TinaEval
+import TinaFormats
 import TinaTestSupport
 
 /// `tina eval compare`: runs side by side, differences paired over the same problems, noise flagged.
@@ -54,6 +55,17 @@ import TinaTestSupport
         }
         #expect(try CheckpointSweep.discover(dir).map(\.step) == [20, 100])
         #expect(errorText { _ = try CheckpointSweep.discover(dir + "/logs") }.contains("checkpoint-N"))
+        // A run of Tina's own seals its checkpoints: one left unsealed (stopped while writing) is skipped and reported.
+        let sealedRun = dir + "/sealed"
+        for step in [10, 20] {
+            let folder = sealedRun + "/checkpoint-\(step)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "{}".write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+            if step == 10 { try CheckpointMarker.write(into: folder, step: step) }
+        }
+        var skipped: [String] = []
+        #expect(try CheckpointSweep.discover(sealedRun) { folder, _ in skipped.append(folder) }.map(\.step) == [10])
+        #expect(skipped == [sealedRun + "/checkpoint-20"])
 
         let spec = try writeBenchmark(dir, count: 6)
         var points: [(step: Int, summary: RunSummary)] = []

@@ -1,6 +1,5 @@
 import Foundation
 import TinaCore
-import TinaFormats
 
 /// The last file written into a checkpoint folder: it lists every other file with its size. A folder is complete
 /// only when the marker is there and every listed file has its listed size, so a folder that a kill, a full disk or

@@ -1,6 +1,5 @@
 import Foundation
 import TinaCore
-import TinaFormats
 
 /// Small JSON state files of a run (trainer state, checkpoint markers): written atomically and pretty-printed with
 /// sorted keys (so two runs' files compare with diff), read back with errors that name the file.
