@@ -72,8 +72,9 @@ import TinaTestSupport
         #expect(try Self.check(up, shape: [n], analytic: try du.toArray(), loss: { try f(gate, $0) }) < 2e-2)
     }
 
-    /// One tile, and several (150 tokens: tiles of 64 adding into the same key and value rows).
-    @Test(arguments: [(6, 4, 2, 8), (150, 6, 2, 16)])
+    /// One tile, several (150 tokens: tiles of 64 adding into the same key and value rows), and a sequence long
+    /// enough to be split in two tasks per KV head (1,100 tokens: the later part's key and value gradients added in).
+    @Test(arguments: [(6, 4, 2, 8), (150, 6, 2, 16), (1100, 4, 2, 16)])
     func attention(tokens: Int, heads: Int, kvHeads: Int, headDim: Int) throws {
         let q = randomFloats(tokens * heads * headDim, seed: 9), k = randomFloats(tokens * kvHeads * headDim, seed: 10)
         let v = randomFloats(tokens * kvHeads * headDim, seed: 11), r = randomFloats(tokens * heads * headDim, seed: 12)

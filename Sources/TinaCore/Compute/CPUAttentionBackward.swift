@@ -11,6 +11,8 @@ import Synchronization
 /// and axpys took 35% of a SmolLM2 LoRA step.
 enum CPUAttentionBackward {
     static let tileTokens = 64
+    /// Sequences at least this long are split in two tasks per KV head (see `apply`).
+    static let splitTokens = 1024
 
     /// Every tensor is [total rows, width] with the sequences stacked; `sequences` are their row ranges (each a
     /// whole sequence from position 0).
@@ -19,14 +21,36 @@ enum CPUAttentionBackward {
                       dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) throws {
         let group = heads / kvHeads, qDim = heads * headDim, kvDim = kvHeads * headDim
         let scale = 1 / Float(headDim).squareRoot()
-        // Longest sequences first: the cost of a task grows with the square of its length.
-        let tasks = sequences.indices.flatMap { s in (0..<kvHeads).map { (s, $0) } }
-            .sorted { sequences[$0.0].count > sequences[$1.0].count }
-        let longest = sequences.map(\.count).max() ?? 0
+        // A sequence of `splitTokens` or more is two tasks per KV head: query tiles before `a` (writing dK, dV) and
+        // from `a` (adding into a [T, headDim] scratch pair, added in after), a ~ T/sqrt(2) so the causal work halves.
+        // At one sequence (SmolLM2 1 x 2,048: 3 KV heads on 2 threads) whole-head tasks left a thread idle a third of
+        // the time. The split depends on the shapes only, never on the thread count, so the bits do not either.
+        struct Task { let sequence, kvHead: Int; let queries: Range<Int>; let scratch: Int? }
+        var tasks: [Task] = [], scratchRows = 0
+        for (index, range) in sequences.enumerated() {
+            let tokens = range.count
+            for kvh in 0..<kvHeads {
+                if tokens >= splitTokens {
+                    let a = min(tokens - tileTokens, max(tileTokens, Int((Double(tokens) / 2.0.squareRoot() / Double(tileTokens)).rounded()) * tileTokens))
+                    tasks.append(Task(sequence: index, kvHead: kvh, queries: 0..<a, scratch: nil))
+                    tasks.append(Task(sequence: index, kvHead: kvh, queries: a..<tokens, scratch: scratchRows))
+                    scratchRows += tokens
+                } else {
+                    tasks.append(Task(sequence: index, kvHead: kvh, queries: 0..<tokens, scratch: nil))
+                }
+            }
+        }
+        // Most work first: a task's cost grows with the square of its last query position.
+        tasks.sort { $0.queries.upperBound * $0.queries.upperBound - $0.queries.lowerBound * $0.queries.lowerBound
+            > $1.queries.upperBound * $1.queries.upperBound - $1.queries.lowerBound * $1.queries.lowerBound }
+        // dK then dV rows of the later parts, [scratchRows, headDim] each.
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 2 * scratchRows * headDim))
+        defer { partial.deallocate() }
+        let longest = sequences.map(\.count).max() ?? 0, partialRows = scratchRows
         let failure = Mutex<Error?>(nil)
-        let args = UnsafeSendable((q, keys, values, dOut, dq, dk, dv, tasks))
+        let args = UnsafeSendable((q, keys, values, dOut, dq, dk, dv, tasks, partial))
         Parallel.forChunks(of: tasks.count, minChunk: 1) { range in
-            let (q0, k0, v0, dO0, dq0, dk0, dv0, tasks) = args.value
+            let (q0, k0, v0, dO0, dq0, dk0, dv0, tasks, partial) = args.value
             let tokens = longest
             let rowsMax = group * min(tokens, tileTokens)
             let stackedQ = UnsafeMutablePointer<Float>.allocate(capacity: rowsMax * headDim)
@@ -37,17 +61,25 @@ enum CPUAttentionBackward {
             defer { [stackedQ, stackedDO, stackedDQ, p, dp].forEach { $0.deallocate() } }
             do {
                 try OneDNN.singleThreaded {
-                    for (sequence, kvh) in tasks[range] {
-                        let first = sequences[sequence].lowerBound, tokens = sequences[sequence].count
+                    for task in tasks[range] {
+                        let kvh = task.kvHead
+                        let first = sequences[task.sequence].lowerBound, tokens = sequences[task.sequence].count
                         let q = q0 + first * qDim, k = k0 + first * kvDim, v = v0 + first * kvDim, dO = dO0 + first * qDim
-                        let dq = dq0 + first * qDim, dk = dk0 + first * kvDim, dv = dv0 + first * kvDim
-                        for t in 0..<tokens {
-                            (dk + t * kvDim + kvh * headDim).update(repeating: 0, count: headDim)
-                            (dv + t * kvDim + kvh * headDim).update(repeating: 0, count: headDim)
+                        let dq = dq0 + first * qDim
+                        // dK, dV of this head: the real rows (stride kvDim), or the task's scratch (stride headDim).
+                        let dkh: UnsafeMutablePointer<Float>, dvh: UnsafeMutablePointer<Float>, kvStride: Int
+                        if let row = task.scratch {
+                            (dkh, dvh, kvStride) = (partial + row * headDim, partial + (partialRows + row) * headDim, headDim)
+                        } else {
+                            (dkh, dvh, kvStride) = (dk0 + first * kvDim + kvh * headDim, dv0 + first * kvDim + kvh * headDim, kvDim)
                         }
-                        var t0 = 0
-                        while t0 < tokens {
-                            let count = min(tileTokens, tokens - t0), rows = count * group, keysUsed = t0 + count
+                        for t in 0..<tokens {
+                            (dkh + t * kvStride).update(repeating: 0, count: headDim)
+                            (dvh + t * kvStride).update(repeating: 0, count: headDim)
+                        }
+                        var t0 = task.queries.lowerBound
+                        while t0 < task.queries.upperBound {
+                            let count = min(tileTokens, task.queries.upperBound - t0), rows = count * group, keysUsed = t0 + count
                             // Row (t * group + h) is query head kvh * group + h of token t0 + t.
                             for t in 0..<count {
                                 for h in 0..<group {
@@ -76,13 +108,12 @@ enum CPUAttentionBackward {
                                     }
                                 }
                             }
-                            let dkh = dk + kvh * headDim, dvh = dv + kvh * headDim
                             try OneDNN.sgemmSingle(m: rows, n: headDim, k: keysUsed, a: dp, lda: keysUsed, b: kh, ldb: kvDim,
                                                    c: stackedDQ, ldc: headDim)
                             try OneDNN.sgemmSingle(m: keysUsed, n: headDim, k: rows, a: dp, lda: keysUsed, transposeA: true,
-                                                   b: stackedQ, ldb: headDim, c: dkh, ldc: kvDim, beta: 1)
+                                                   b: stackedQ, ldb: headDim, c: dkh, ldc: kvStride, beta: 1)
                             try OneDNN.sgemmSingle(m: keysUsed, n: headDim, k: rows, a: p, lda: keysUsed, transposeA: true,
-                                                   b: stackedDO, ldb: headDim, c: dvh, ldc: kvDim, beta: 1)
+                                                   b: stackedDO, ldb: headDim, c: dvh, ldc: kvStride, beta: 1)
                             for t in 0..<count {
                                 for h in 0..<group {
                                     (dq + (t0 + t) * qDim + (kvh * group + h) * headDim)
@@ -98,5 +129,15 @@ enum CPUAttentionBackward {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
+        // The later parts' dK, dV added in, in a fixed order.
+        for task in tasks {
+            guard let row = task.scratch else { continue }
+            let first = sequences[task.sequence].lowerBound
+            for t in 0..<sequences[task.sequence].count {
+                let offset = (first + t) * kvDim + task.kvHead * headDim
+                Elementwise.add(partial + (row + t) * headDim, into: dk + offset, count: headDim)
+                Elementwise.add(partial + (scratchRows + row + t) * headDim, into: dv + offset, count: headDim)
+            }
+        }
     }
 }
