@@ -55,8 +55,9 @@ public final class TensorStorage: @unchecked Sendable {
 /// 16 MiB come from the heap and are reused step to step. Larger ones (26 MB activations at the 1.5B shape's 4 x
 /// 1,074 tokens) are mapped and unmapped each time: on the heap they fragmented it around the layer inputs that
 /// gradient checkpointing keeps, and a 28-layer GRPO step peaked at 6.46 GB (32 MiB threshold, 1 GiB kept) or 6.64
-/// GB (64 MiB kept) against 5.80 GB now, at the same step time (331 vs 319-335 s). Up to 64 MiB of freed heap top
-/// is kept.
+/// GB (64 MiB kept) against 5.80 GB, at the same step time (331 vs 319-335 s). Up to 64 MiB of freed heap top
+/// is kept. Owned storage goes through `LargeBlockCache`, which keeps a bounded set of those mapped blocks for reuse
+/// at the same size (the lm_head loop's logits chunks).
 enum HeapPolicy {
     static let applied: Bool = {
         tina_heap_policy(16 << 20, 64 << 20)

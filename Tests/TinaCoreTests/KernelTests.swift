@@ -166,11 +166,17 @@ import TinaCore
         if count > 4 { x[3] = -.infinity }
         let reference = ScalarReference.softmax(x).map { -0.75 * $0 }
         var y = x
-        y.withUnsafeMutableBufferPointer { Softmax.scaledProbabilities($0.baseAddress!, count: count, scale: -0.75, output: $0.baseAddress!) }
+        y.withUnsafeMutableBufferPointer {
+            Softmax.scaledProbabilities($0.baseAddress!, count: count, logSumExp: Softmax.logSumExp($0.baseAddress!, count: count),
+                                        scale: -0.75, output: $0.baseAddress!)
+        }
         #expect(maxScaledError(y, reference) < 1e-6)
         if count > 4 { #expect(y[3] == 0) }
         var masked = [Float](repeating: -.infinity, count: count)
-        masked.withUnsafeMutableBufferPointer { Softmax.scaledProbabilities($0.baseAddress!, count: count, scale: 2, output: $0.baseAddress!) }
+        masked.withUnsafeMutableBufferPointer {
+            Softmax.scaledProbabilities($0.baseAddress!, count: count, logSumExp: Softmax.logSumExp($0.baseAddress!, count: count),
+                                        scale: 2, output: $0.baseAddress!)
+        }
         #expect(masked.allSatisfy { $0 == 0 })
     }
 

@@ -25,7 +25,11 @@ enum CPUAttentionBackward {
         // from `a` (adding into a [T, headDim] scratch pair, added in after), a ~ T/sqrt(2) so the causal work halves.
         // At one sequence (SmolLM2 1 x 2,048: 3 KV heads on 2 threads) whole-head tasks left a thread idle a third of
         // the time. The split depends on the shapes only, never on the thread count, so the bits do not either.
-        struct Task { let sequence, kvHead: Int; let queries: Range<Int>; let scratch: Int? }
+        struct Task {
+            let sequence, kvHead: Int; let queries: Range<Int>; let scratch: Int?
+            /// Causal work grows with the square of the last query position.
+            var work: Int { queries.upperBound * queries.upperBound - queries.lowerBound * queries.lowerBound }
+        }
         var tasks: [Task] = [], scratchRows = 0
         for (index, range) in sequences.enumerated() {
             let tokens = range.count
@@ -40,9 +44,7 @@ enum CPUAttentionBackward {
                 }
             }
         }
-        // Most work first: a task's cost grows with the square of its last query position.
-        tasks.sort { $0.queries.upperBound * $0.queries.upperBound - $0.queries.lowerBound * $0.queries.lowerBound
-            > $1.queries.upperBound * $1.queries.upperBound - $1.queries.lowerBound * $1.queries.lowerBound }
+        tasks.sort { $0.work > $1.work }  // most work first
         // dK then dV rows of the later parts, [scratchRows, headDim] each.
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 2 * scratchRows * headDim))
         defer { partial.deallocate() }

@@ -43,11 +43,9 @@ public enum Softmax {
         Elementwise.scale(output, by: 1 / sum, count: count)
     }
 
-    /// In place (output may equal input): y = scale * exp(x - logSumExp(x)), one pass after the normalizer's
-    /// (`logSumExp`: the row's, when the caller has it already).
-    public static func scaledProbabilities(_ x: UnsafePointer<Float>, count: Int, logSumExp known: Float? = nil, scale: Float,
+    /// In place (output may equal input): y = scale * exp(x - lse), one pass given the row's `logSumExp`.
+    public static func scaledProbabilities(_ x: UnsafePointer<Float>, count: Int, logSumExp lse: Float, scale: Float,
                                            output: UnsafeMutablePointer<Float>) {
-        let lse = known ?? logSumExp(x, count: count)
         guard lse > -.infinity else {  // an all-masked row has no probability anywhere
             output.update(repeating: 0, count: count)
             return
