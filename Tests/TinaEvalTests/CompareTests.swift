@@ -57,15 +57,18 @@ import TinaTestSupport
         #expect(errorText { _ = try CheckpointSweep.discover(dir + "/logs") }.contains("checkpoint-N"))
         // A run of Tina's own seals its checkpoints: one left unsealed (stopped while writing) is skipped and reported.
         let sealedRun = dir + "/sealed"
-        for step in [10, 20] {
+        for step in [10, 20, 30] {
             let folder = sealedRun + "/checkpoint-\(step)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try "{}".write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
             if step == 10 { try CheckpointMarker.write(into: folder, step: step) }
+            // A truncated marker: skipped too, with a reason that names the file.
+            if step == 30 { try "{\"step\": 3".write(toFile: folder + "/" + CheckpointMarker.fileName, atomically: true, encoding: .utf8) }
         }
-        var skipped: [String] = []
-        #expect(try CheckpointSweep.discover(sealedRun) { folder, _ in skipped.append(folder) }.map(\.step) == [10])
-        #expect(skipped == [sealedRun + "/checkpoint-20"])
+        var skipped: [(String, String)] = []
+        #expect(try CheckpointSweep.discover(sealedRun) { skipped.append(($0, $1)) }.map(\.step) == [10])
+        #expect(skipped.map(\.0) == [sealedRun + "/checkpoint-20", sealedRun + "/checkpoint-30"])
+        #expect(skipped.last?.1.contains(CheckpointMarker.fileName) == true)
 
         let spec = try writeBenchmark(dir, count: 6)
         var points: [(step: Int, summary: RunSummary)] = []
